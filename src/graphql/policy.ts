@@ -1,0 +1,102 @@
+import type { AuthChecker } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Role, type Principal } from './auth.js';
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import { Department, DepartmentKind } from '../modules/org/department.entity.js';
+
+const { ADMIN, SUPERVISOR, INSPECTOR, ANALYST, EXCHANGE, PUBLIC } = Role;
+const STAFF = [ADMIN, SUPERVISOR, INSPECTOR, ANALYST];
+
+/**
+ * The authorization policy: every protected operation, by `Type.field`, and the roles that may
+ * call it. This is the one place roles are decided; department scope is applied by `Scope` below.
+ * A field marked @Authorized() that is missing here is refused, and the policy test fails.
+ */
+export const POLICY: Record<string, readonly Role[]> = {
+  // org
+  'Query.departments': [...STAFF, EXCHANGE],
+  'Mutation.upsertDepartment': [ADMIN],
+  // items (一单); the published list is public through publishedItems
+  'Query.items': STAFF,
+  'Query.publishedItems': [...STAFF, EXCHANGE, PUBLIC],
+  'Mutation.createItem': [ADMIN, SUPERVISOR],
+  'Mutation.updateItem': [ADMIN, SUPERVISOR],
+  'Mutation.publishItem': [ADMIN, SUPERVISOR],
+  'Mutation.unpublishItem': [ADMIN, SUPERVISOR],
+  'Mutation.archiveItem': [ADMIN],
+  // rosters (两库)
+  'Query.targets': STAFF,
+  'Query.persons': [ADMIN, SUPERVISOR, INSPECTOR, ANALYST],
+  'Query.inspectors': STAFF,
+  'Query.jointPools': STAFF,
+  'Mutation.createTarget': [ADMIN, SUPERVISOR, INSPECTOR],
+  'Mutation.updateTarget': [ADMIN, SUPERVISOR, INSPECTOR],
+  'Mutation.archiveTarget': [ADMIN, SUPERVISOR],
+  'Mutation.linkPerson': [ADMIN, SUPERVISOR, INSPECTOR],
+  'Mutation.createInspector': [ADMIN, SUPERVISOR],
+  'Mutation.updateInspector': [ADMIN, SUPERVISOR],
+  'Mutation.archiveInspector': [ADMIN, SUPERVISOR],
+  'Mutation.createJointPool': [ADMIN],
+  'Mutation.declareRelationship': [ADMIN, SUPERVISOR, INSPECTOR],
+  // personal data in clear (each read is logged with its purpose)
+  'Person.idNumber': [ADMIN, SUPERVISOR, INSPECTOR],
+  'Person.phone': [ADMIN, SUPERVISOR, INSPECTOR],
+  // audit
+  'Query.auditTrail': [ADMIN, SUPERVISOR],
+  'Query.verifyAuditChain': [ADMIN],
+  'Query.node': [...STAFF, EXCHANGE],
+  'Query.me': [...STAFF, EXCHANGE, PUBLIC],
+};
+
+/** type-graphql auth checker: looks the field up in POLICY; unknown fields are refused. */
+export const policyAuthChecker: AuthChecker<{ user: Principal }> = ({ context, info }) => {
+  const key = `${info.parentType.name}.${info.fieldName}`;
+  const allowed = POLICY[key];
+  if (!allowed) throw new ForbiddenError(`no policy for ${key}`);
+  if (allowed.includes(context.user.role)) return true;
+  if (context.user.role === Role.PUBLIC) throw new UnauthenticatedError();
+  throw new ForbiddenError(`role ${context.user.role} may not use ${key}`);
+};
+
+/**
+ * What a caller may see and change, from its department. Stations see only their jurisdiction;
+ * branches change targets of the categories they supervise; ADMIN changes everything.
+ */
+export class Scope {
+  private constructor(
+    readonly user: Principal,
+    readonly department: Department | null,
+  ) {}
+
+  static async load(em: EntityManager, user: Principal): Promise<Scope> {
+    const department = user.dept ? await em.findOne(Department, { code: user.dept }) : null;
+    return new Scope(user, department);
+  }
+
+  /** Police-station codes the caller may see, or null for the whole county. */
+  visibleJurisdictions(): string[] | null {
+    if (this.user.role === Role.ADMIN) return null;
+    if (this.department?.kind === DepartmentKind.STATION) return this.department.jurisdictionCodes;
+    return null;
+  }
+
+  /** Throws unless the caller may change a target of this category in this jurisdiction. */
+  assertCanChangeTarget(category: string, jurisdictionCode: string): void {
+    if (this.user.role === Role.ADMIN) return;
+    const d = this.department;
+    if (!d) throw new ForbiddenError('your token names no department');
+    if (d.kind === DepartmentKind.STATION && d.jurisdictionCodes.includes(jurisdictionCode)) return;
+    if (d.kind !== DepartmentKind.STATION && d.categories.includes(category)) return;
+    throw new ForbiddenError(
+      `department ${d.code} may not change ${category} targets in ${jurisdictionCode}`,
+    );
+  }
+
+  /** Throws unless the caller may change records owned by `departmentCode`. */
+  assertCanChangeDepartment(departmentCode: string): void {
+    if (this.user.role === Role.ADMIN) return;
+    if (this.user.dept !== departmentCode) {
+      throw new ForbiddenError(`only ${departmentCode} or an administrator may change this`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import './enums.js';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { policyAuthChecker } from './policy.js';
+import { CommonResolver } from './common.resolver.js';
+import { ItemResolver } from '../modules/items/item.resolver.js';
+import { PersonResolver, TargetPersonResolver, TargetResolver } from '../modules/targets/target.resolver.js';
+import { InspectorResolver, RelationshipResolver } from '../modules/inspectors/inspector.resolver.js';
+import { DepartmentResolver } from '../modules/org/department.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
+
+export const RESOLVERS: NonEmptyArray<new () => object> = [
+  CommonResolver,
+  ItemResolver,
+  TargetResolver,
+  TargetPersonResolver,
+  PersonResolver,
+  InspectorResolver,
+  RelationshipResolver,
+  DepartmentResolver,
+  AuditResolver,
+];
+
+/** Builds the executable schema (no metadata emission: every type is given explicitly). */
+export async function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    authChecker: policyAuthChecker,
+    authMode: 'error',
+    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    emitSchemaFile: false,
+  });
+}

@@ -1,0 +1,209 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../shared/logger.js';
+import type { Services } from '../services.js';
+import { AppError } from '../shared/errors.js';
+import { principalFromHeader, type Principal } from './auth.js';
+import { makeContext, type Ctx } from './context.js';
+import { makeFormatError } from './format-error.js';
+import { aliasLimit, countTokens, DEFAULT_LIMITS, depthLimit, type QueryLimits } from './limits.js';
+import { pendingMigrations } from '../db/orm.js';
+
+export interface ServerOptions {
+  schema: GraphQLSchema;
+  orm: MikroORM;
+  services: Services;
+  log: Logger;
+  jwtSecret: Uint8Array;
+  introspection: boolean;
+  bodyLimitBytes: number;
+  limits?: QueryLimits;
+  /** Extra routes mounted before GraphQL (exchange inbox, uploads, pages). */
+  extraRoutes?: (app: express.Express) => void;
+}
+
+export interface RunningServer {
+  httpServer: http.Server;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+function errorBody(code: string, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/**
+ * Builds the HTTP + WebSocket server: GraphQL on /graphql (both transports on the same port and
+ * path), /healthz and /readyz. Security settings are explicit, never left to NODE_ENV.
+ */
+export async function createServer(opts: ServerOptions): Promise<RunningServer> {
+  const { log } = opts;
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: opts.bodyLimitBytes,
+  });
+
+  const contextFor = (user: Principal, requestId: string): Ctx =>
+    makeContext({
+      requestId,
+      user,
+      em: opts.orm.em.fork() as EntityManager,
+      log: log.child({ requestId }),
+      services: opts.services,
+    });
+
+  const wsCleanup = useServer(
+    {
+      schema: opts.schema,
+      context: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const auth =
+          typeof params.authorization === 'string'
+            ? params.authorization
+            : typeof params.Authorization === 'string'
+              ? params.Authorization
+              : undefined;
+        const user = await principalFromHeader(opts.jwtSecret, auth);
+        return contextFor(user, randomUUID());
+      },
+      onConnect: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const auth = typeof params.authorization === 'string' ? params.authorization : undefined;
+        try {
+          await principalFromHeader(opts.jwtSecret, auth);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      validate: (schema, document) =>
+        validate(schema, document, [
+          ...specifiedRules,
+          depthLimit(limits.maxDepth),
+          aliasLimit(limits.maxAliases),
+        ]),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Ctx>({
+    schema: opts.schema,
+    introspection: opts.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: [depthLimit(limits.maxDepth), aliasLimit(limits.maxAliases)],
+    formatError: makeFormatError(log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await opts.orm.em.fork().getConnection().execute('select 1');
+      const pending = await pendingMigrations(opts.orm);
+      if (pending.length) {
+        res.status(503).json({ status: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (e) {
+      log.warn({ err: e }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  opts.extraRoutes?.(app);
+
+  app.use(
+    '/graphql',
+    express.json({ limit: opts.bodyLimitBytes }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const q = (req.body as { query?: unknown } | undefined)?.query ?? req.query.query;
+      if (typeof q === 'string' && countTokens(q, limits.maxTokens) > limits.maxTokens) {
+        res
+          .status(400)
+          .json(errorBody('TOO_MANY_TOKENS', `the document has more than ${limits.maxTokens} tokens`));
+        return;
+      }
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        const user = await principalFromHeader(opts.jwtSecret, req.headers.authorization);
+        return contextFor(user, requestId);
+      },
+    }),
+  );
+
+  // Body-parser and context errors answer GraphQL-shaped JSON, never an HTML stack trace.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof AppError) {
+      res.status(err.code === 'UNAUTHENTICATED' ? 401 : 400).json(errorBody(err.code, err.message));
+      return;
+    }
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', `request body over ${opts.bodyLimitBytes} bytes`));
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json(errorBody('BAD_REQUEST', 'request body is not valid JSON'));
+      return;
+    }
+    log.error({ err }, 'unhandled HTTP error');
+    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+  });
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const a = httpServer.address();
+          resolve(typeof a === 'object' && a ? a.port : port);
+        });
+      }),
+    close: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+    },
+  };
+}

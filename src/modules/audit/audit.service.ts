@@ -1,0 +1,162 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Principal } from '../../graphql/auth.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
+import { sm3Hex } from '../../crypto/sm.js';
+
+/** The hash before the first audit row. */
+export const GENESIS_HASH = '0'.repeat(64);
+// One lock for the whole chain: audit rows are appended strictly one after another.
+const AUDIT_LOCK_KEY = 7_340_032_001;
+
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  details?: Record<string, unknown> | null;
+}
+
+export interface AuditRowForHash {
+  at: Date;
+  actorId: string;
+  actorRole: string;
+  actorDept: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  beforeDigest: string | null;
+  afterDigest: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** SM3 digest of a snapshot, for the audit row (the snapshot itself is not stored). */
+export function digestOf(value: unknown): string | null {
+  return value === undefined || value === null ? null : sm3Hex(canonicalJson(value));
+}
+
+/** The chained hash of one audit row: SM3(prevHash | canonical JSON of the row). */
+export function chainHash(prevHash: string, row: AuditRowForHash): string {
+  return sm3Hex(`${prevHash}|${canonicalJson({ ...row, at: row.at.toISOString() })}`);
+}
+
+/**
+ * Appends audit rows (全程留痕) inside the caller's transaction, so a change and its audit row
+ * commit or roll back together.
+ */
+export class AuditService {
+  /**
+   * Records one audited action.
+   * @throws Error when called outside a transaction (the row must commit with the change).
+   */
+  async record(em: EntityManager, actor: Principal, input: AuditInput): Promise<void> {
+    if (!em.isInTransaction()) throw new Error('audit rows must be written inside the change transaction');
+    const conn = em.getConnection();
+    const trx = em.getTransactionContext();
+    await conn.execute('select pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY], 'all', trx);
+    const last = await conn.execute<{ hash: string }[]>(
+      'select hash from audit_event order by id desc limit 1',
+      [],
+      'all',
+      trx,
+    );
+    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const row: AuditRowForHash = {
+      at: new Date(),
+      actorId: actor.sub,
+      actorRole: actor.role,
+      actorDept: actor.dept,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId,
+      beforeDigest: digestOf(input.before),
+      afterDigest: digestOf(input.after),
+      details: input.details ?? null,
+    };
+    const hash = chainHash(prevHash, row);
+    await conn.execute(
+      `insert into audit_event (at, actor_id, actor_role, actor_dept, action, entity_type, entity_id,
+         before_digest, after_digest, details, prev_hash, hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.at,
+        row.actorId,
+        row.actorRole,
+        row.actorDept,
+        row.action,
+        row.entityType,
+        row.entityId,
+        row.beforeDigest,
+        row.afterDigest,
+        row.details === null ? null : JSON.stringify(row.details),
+        prevHash,
+        hash,
+      ],
+      'run',
+      trx,
+    );
+  }
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  checked: number;
+  /** The id of the first row whose link or hash does not match, with the reason. */
+  firstBroken: { id: string; reason: string } | null;
+}
+
+/**
+ * Re-checks the whole chain in id order, streaming in pages; names the first broken link.
+ * Catches edited rows (hash mismatch), deleted rows (prev_hash no longer links) and inserted rows.
+ */
+export async function verifyAuditChain(
+  query: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>,
+  pageSize = 5000,
+): Promise<ChainCheck> {
+  let prev = GENESIS_HASH;
+  let lastId = '0';
+  let checked = 0;
+  for (;;) {
+    const rows = await query(
+      `select id::text as id, at, actor_id, actor_role, actor_dept, action, entity_type, entity_id,
+              before_digest, after_digest, details, prev_hash, hash
+         from audit_event where id > $1::bigint order by id limit $2`,
+      [lastId, pageSize],
+    );
+    for (const r of rows) {
+      const id = String(r.id);
+      if (r.prev_hash !== prev) {
+        return {
+          ok: false,
+          checked,
+          firstBroken: {
+            id,
+            reason: 'prev_hash does not link to the row before (a row was removed or inserted)',
+          },
+        };
+      }
+      const expect = chainHash(prev, {
+        at: new Date(r.at as string | Date),
+        actorId: r.actor_id as string,
+        actorRole: r.actor_role as string,
+        actorDept: (r.actor_dept as string | null) ?? null,
+        action: r.action as string,
+        entityType: r.entity_type as string,
+        entityId: r.entity_id as string,
+        beforeDigest: (r.before_digest as string | null) ?? null,
+        afterDigest: (r.after_digest as string | null) ?? null,
+        details: (r.details as Record<string, unknown> | null) ?? null,
+      });
+      if (expect !== r.hash)
+        return {
+          ok: false,
+          checked,
+          firstBroken: { id, reason: 'hash does not match the row content (the row was changed)' },
+        };
+      prev = r.hash as string;
+      lastId = id;
+      checked++;
+    }
+    if (rows.length < pageSize) return { ok: true, checked, firstBroken: null };
+  }
+}
