@@ -9,6 +9,7 @@ import { createSchema } from './graphql/schema.js';
 import { createServer, type RunningServer } from './graphql/server.js';
 import { AppError } from './shared/errors.js';
 import { seedDemoIfEmpty } from './modules/seed/demo-loader.js';
+import { MODULES, type ModuleRuntime } from './modules.js';
 
 export interface Platform {
   port: number;
@@ -72,8 +73,15 @@ export async function startPlatform(
     if (role[0]?.current_user !== APP_ROLE) {
       throw new AppError('DB_ROLE', `expected to run as ${APP_ROLE}, running as ${role[0]?.current_user}`);
     }
-    const services = buildServices(config);
+    const services = buildServices(config, { orm, databaseUrl: url, log });
+    await services.eventBus.start();
+    cleanups.push(() => services.eventBus.stop());
     if (config.demo) await seedDemoIfEmpty(orm, services, log, { scale: config.demoScale });
+    const rt: ModuleRuntime = { config, orm, databaseUrl: url, services, log };
+    for (const m of MODULES) {
+      const undo = await m.setup?.(rt);
+      if (undo) cleanups.push(undo);
+    }
     const schema = await createSchema();
     const server = await createServer({
       schema,
@@ -83,8 +91,13 @@ export async function startPlatform(
       jwtSecret: config.jwtSecret,
       introspection: config.introspection,
       bodyLimitBytes: config.bodyLimitBytes,
+      extraRoutes: (app) => {
+        for (const m of MODULES) m.routes?.(app, rt);
+      },
     });
     cleanups.push(() => server.close());
+    await services.scheduler.start();
+    cleanups.push(() => services.scheduler.stop());
     const port = await server.listen(config.port, config.host);
     return { port, databaseUrl: url, orm, services, server, stop };
   } catch (e) {

@@ -5,6 +5,11 @@ import { ItemService } from './modules/items/item.service.js';
 import { PiiService } from './modules/pii/pii.service.js';
 import { TargetService } from './modules/targets/target.service.js';
 import { InspectorService } from './modules/inspectors/inspector.service.js';
+import { EventBus } from './modules/events/event-bus.js';
+import { Scheduler } from './modules/jobs/scheduler.js';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from './shared/logger.js';
+// @register:service-imports
 
 /** Application services, built once at start; request state lives in the context, not here. */
 export interface Services {
@@ -14,12 +19,23 @@ export interface Services {
   items: ItemService;
   targets: TargetService;
   inspectors: InspectorService;
+  eventBus: EventBus;
+  scheduler: Scheduler;
+  // @register:service-fields
 }
 
-export function buildServices(config: Pick<AppConfig, 'piiKeyring' | 'piiIndexKey'>): Services {
+export interface Runtime {
+  orm: MikroORM;
+  databaseUrl: string;
+  log: Logger;
+  clock?: () => Date;
+}
+
+export function buildServices(config: AppConfig, rt: Runtime): Services {
   const audit = new AuditService();
   const events = new EventService();
   const pii = new PiiService(config.piiKeyring, config.piiIndexKey);
+  // @register:service-consts
   return {
     audit,
     events,
@@ -27,5 +43,8 @@ export function buildServices(config: Pick<AppConfig, 'piiKeyring' | 'piiIndexKe
     items: new ItemService(audit),
     targets: new TargetService(audit, pii, events),
     inspectors: new InspectorService(audit, pii),
+    eventBus: new EventBus(rt.databaseUrl, rt.log),
+    scheduler: new Scheduler(rt.orm, rt.log, rt.clock),
+    // @register:service-builds
   };
 }

@@ -28,6 +28,9 @@ export interface AppConfig {
   demoScale: number;
   /** Maximum GraphQL request body in bytes. */
   bodyLimitBytes: number;
+  /** Run the simulated external systems beside the platform (demo). */
+  simulators: boolean;
+  // @register:config-fields
 }
 
 /** Thrown when configuration is invalid; lists every bad key at once. */
@@ -115,6 +118,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const demo = bool('DEMO', true);
   const demoScale = int('DEMO_SCALE', 3000, 1, 2_000_000);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576);
+  const simulators = bool('SIMULATORS', demo);
+  // @register:config-parse (push to problems, never throw)
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -151,5 +156,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     demo,
     demoScale,
     bodyLimitBytes,
+    simulators,
+    // @register:config-values
   };
 }

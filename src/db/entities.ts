@@ -9,6 +9,8 @@ import { Relationship } from '../modules/inspectors/relationship.entity.js';
 import { AuditEvent } from '../modules/audit/audit-event.entity.js';
 import { PiiAccess } from '../modules/pii/pii-access.entity.js';
 import { EventLog } from '../modules/events/event-log.entity.js';
+import { JobRun } from '../modules/jobs/job-run.entity.js';
+// @register:entity-imports
 
 /** Every entity, listed explicitly (no globbing: works under tsx, vitest and compiled JS alike). */
 export const ENTITIES = [
@@ -24,4 +26,6 @@ export const ENTITIES = [
   AuditEvent,
   PiiAccess,
   EventLog,
+  JobRun,
+  // @register:entities (one line per entity, above this marker)
 ];

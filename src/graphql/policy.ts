@@ -46,6 +46,9 @@ export const POLICY: Record<string, readonly Role[]> = {
   'Query.verifyAuditChain': [ADMIN],
   'Query.node': [...STAFF, EXCHANGE],
   'Query.me': [...STAFF, EXCHANGE, PUBLIC],
+  'Mutation.triggerJob': [ADMIN],
+  'Query.jobRuns': [ADMIN, SUPERVISOR, ANALYST],
+  // @register:policy (group by module, one comment line naming the module)
 };
 
 /** type-graphql auth checker: looks the field up in POLICY; unknown fields are refused. */

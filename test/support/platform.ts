@@ -17,6 +17,9 @@ export interface GqlResult<T = Record<string, unknown>> {
 export interface TestPlatform {
   platform: Platform;
   url: string;
+  jwtSecretHex: string;
+  piiKeyring: string;
+  piiIndexKey: string;
   logs: string[];
   queries: string[];
   token(role: Role, dept?: string | null, sub?: string): Promise<string>;
@@ -30,13 +33,27 @@ export interface TestPlatform {
 
 /** Starts the whole platform on a cloned database and an ephemeral port. */
 export async function startTestPlatform(
-  opts: { demoScale?: number; demo?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    demoScale?: number;
+    demo?: boolean;
+    env?: Record<string, string>;
+    sameDatabaseAs?: TestPlatform;
+  } = {},
 ): Promise<TestPlatform> {
-  const db = await cloneDatabase();
+  const db = opts.sameDatabaseAs
+    ? { url: opts.sameDatabaseAs.platform.databaseUrl, drop: async () => undefined }
+    : await cloneDatabase();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shuangsui-tp-'));
   const config = loadConfig({
     DATABASE_URL: db.url,
     DATA_DIR: dataDir,
+    ...(opts.sameDatabaseAs
+      ? {
+          JWT_SECRET: opts.sameDatabaseAs.jwtSecretHex,
+          PII_KEYRING: opts.sameDatabaseAs.piiKeyring,
+          PII_INDEX_KEY: opts.sameDatabaseAs.piiIndexKey,
+        }
+      : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     DEMO: opts.demo === false ? 'false' : 'true',
@@ -58,6 +75,9 @@ export async function startTestPlatform(
   return {
     platform,
     url,
+    jwtSecretHex: new TextDecoder().decode(config.jwtSecret),
+    piiKeyring: config.piiKeyring,
+    piiIndexKey: config.piiIndexKey,
     logs,
     queries,
     token: (role, dept = null, sub) =>
@@ -72,7 +92,7 @@ export async function startTestPlatform(
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as GqlResult;
-      return { status: res.status, ...body } as never;
+      return { ...body, status: res.status } as never;
     },
     stop: async () => {
       await platform.stop();

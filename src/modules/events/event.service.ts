@@ -17,6 +17,11 @@ export interface PublishInput {
  */
 export class EventService {
   async publish(em: EntityManager, e: PublishInput): Promise<void> {
+    if (!em.isInTransaction()) throw new Error('events must be written inside the change transaction');
+    // The audit chain's lock: event ids are then allocated in commit order, so `since` misses none.
+    await em
+      .getConnection()
+      .execute('select pg_advisory_xact_lock(7340032001)', [], 'all', em.getTransactionContext());
     em.persist(
       em.create(EventLog, {
         topic: e.topic,

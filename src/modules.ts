@@ -1,0 +1,30 @@
+import type express from 'express';
+import type { MikroORM } from '@mikro-orm/core';
+import type { AppConfig } from './config/config.js';
+import type { Logger } from './shared/logger.js';
+import type { Services } from './services.js';
+// @register:module-imports
+
+/** What a platform module gets at start. */
+export interface ModuleRuntime {
+  config: AppConfig;
+  orm: MikroORM;
+  databaseUrl: string;
+  services: Services;
+  log: Logger;
+}
+
+/**
+ * A domain module's hooks into the platform's start-up: register jobs, start demo simulators,
+ * mount HTTP routes beside /graphql. `setup` may return a function that undoes it on stop.
+ */
+export interface PlatformModule {
+  name: string;
+  setup?(rt: ModuleRuntime): Promise<void | (() => Promise<void> | void)>;
+  routes?(app: express.Express, rt: ModuleRuntime): void;
+}
+
+/** Modules in start order. */
+export const MODULES: PlatformModule[] = [
+  // @register:modules
+];

@@ -1,0 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+import type { HashFn } from './algorithm.js';
+
+/**
+ * SM3 via Node's OpenSSL (`createHash('sm3')`), the {@link HashFn} used by the service and the CLI.
+ * Example: `toHex(sm3Node(utf8('abc')))` → `66c7f0f4…8f4ba8e0` (GB/T 32905 test vector).
+ */
+export const sm3Node: HashFn = (data) => {
+  const digest = createHash('sm3').update(data).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
+};
+
+/** A fresh secret seed: 32 bytes from the operating system's CSPRNG. */
+export function generateSeed(): Uint8Array {
+  const bytes = randomBytes(32);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
