@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import type { AppConfig } from './config/config.js';
 import type { Logger } from './shared/logger.js';
@@ -61,6 +63,9 @@ export async function startPlatform(
       cleanups.push(() => cluster.stop());
       await ensureDatabase(cluster, 'shuangsui');
       url = cluster.url('shuangsui');
+      // Lets CLI scripts reach the running embedded database (owner-only file).
+      writeFileSync(path.join(config.dataDir, 'database-url'), url + '\n', { mode: 0o600 });
+      cleanups.push(() => rmSync(path.join(config.dataDir, 'database-url'), { force: true }));
     }
     const applied = await migrate(url);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -1,0 +1,49 @@
+/**
+ * Re-encrypts ID numbers and phones written under a key that is no longer current (after a new
+ * key was appended to PII_KEYRING). Runs in small batches, each its own transaction, so the
+ * service keeps serving: old tokens stay readable until rewritten. Idempotent.
+ */
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/shared/logger.js';
+import { scriptDatabase } from '../src/db/script-database.js';
+import { PiiService } from '../src/modules/pii/pii.service.js';
+import { APP_ROLE } from '../src/db/orm.js';
+
+const config = loadConfig();
+const db = await scriptDatabase(config, createLogger('warn'));
+const pii = new PiiService(config.piiKeyring, config.piiIndexKey);
+const client = new pg.Client({ connectionString: db.url });
+await client.connect();
+let rewritten = 0;
+try {
+  await client.query(`set role ${APP_ROLE}`);
+  let last = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await client.query(
+      `select id, id_enc, phone_enc from person where id > $1 order by id limit 1000`,
+      [last],
+    );
+    if (!rows.rowCount) break;
+    await client.query('begin');
+    for (const r of rows.rows as { id: string; id_enc: string | null; phone_enc: string | null }[]) {
+      const idEnc = r.id_enc && pii.needsRotation(r.id_enc) ? pii.reencrypt(r.id_enc) : r.id_enc;
+      const phoneEnc =
+        r.phone_enc && pii.needsRotation(r.phone_enc) ? pii.reencrypt(r.phone_enc) : r.phone_enc;
+      if (idEnc !== r.id_enc || phoneEnc !== r.phone_enc) {
+        await client.query('update person set id_enc = $2, phone_enc = $3 where id = $1', [
+          r.id,
+          idEnc,
+          phoneEnc,
+        ]);
+        rewritten++;
+      }
+      last = r.id;
+    }
+    await client.query('commit');
+  }
+  console.log(`re-encrypted ${rewritten} persons under the current key`);
+} finally {
+  await client.end();
+  await db.close();
+}

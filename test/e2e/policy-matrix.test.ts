@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getNamedType, isObjectType } from 'graphql';
+import { createSchema } from '../../src/graphql/schema.js';
+import { POLICY } from '../../src/graphql/policy.js';
+import { startTestPlatform, Role, type TestPlatform } from '../support/platform.js';
+import { argList, minimalSelection, pathsTo } from '../support/schema-walk.js';
+
+const schema = await createSchema();
+const mutations = Object.values(schema.getMutationType()!.getFields());
+const ROLES = [Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.ANALYST, Role.EXCHANGE, Role.PUBLIC];
+
+let tp: TestPlatform;
+const tokens = new Map<Role, string | undefined>();
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ demoScale: 120 });
+  for (const r of ROLES) tokens.set(r, r === Role.PUBLIC ? undefined : await tp.token(r, 'ZA'));
+});
+afterAll(async () => {
+  await tp?.stop();
+});
+
+describe('authorization policy', () => {
+  it('has a rule for every mutation and every protected field', () => {
+    const missing = mutations.map((m) => `Mutation.${m.name}`).filter((k) => !POLICY[k]);
+    expect(missing).toEqual([]);
+    const stale = Object.keys(POLICY).filter((k) => {
+      const [type, field] = k.split('.') as [string, string];
+      const t = schema.getType(type);
+      return !isObjectType(t) || !t.getFields()[field];
+    });
+    expect(stale).toEqual([]);
+  });
+
+  // One case per mutation × role, generated from the schema and the policy.
+  for (const m of mutations) {
+    const allowed = POLICY[`Mutation.${m.name}`] ?? [];
+    for (const role of ROLES) {
+      const expectAllowed = allowed.includes(role);
+      it(`${m.name} as ${role}: ${expectAllowed ? 'passes the policy' : 'refused'}`, async () => {
+        const selection = isObjectType(getNamedType(m.type)) ? minimalSelection() : '';
+        const r = await tp.gql(`mutation { ${m.name}${argList(m.args)} ${selection} }`, {}, tokens.get(role));
+        const codes = (r.errors ?? []).map((e) => e.extensions?.code);
+        const policyDenied = (r.errors ?? []).some(
+          (e) => /may not use/.test(e.message) || e.extensions?.code === 'UNAUTHENTICATED',
+        );
+        expect(codes).not.toContain('GRAPHQL_VALIDATION_FAILED');
+        if (expectAllowed) expect(policyDenied).toBe(false);
+        else expect(codes.some((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED')).toBe(true);
+      });
+    }
+  }
+});
+
+describe('personal data through every edge', () => {
+  const protectedFields = Object.keys(POLICY).filter(
+    (k) => !k.startsWith('Query.') && !k.startsWith('Mutation.') && !k.startsWith('Subscription.'),
+  );
+  it('finds the protected fields', () => {
+    expect(protectedFields).toEqual(expect.arrayContaining(['Person.idNumber', 'Person.phone']));
+  });
+  for (const key of protectedFields) {
+    const [type, field] = key.split('.') as [string, string];
+    const f = (
+      schema.getType(type) as {
+        getFields(): Record<string, { args: readonly import('graphql').GraphQLArgument[] }>;
+      }
+    ).getFields()[field]!;
+    it(`${key} is null with an error for a role without the grant, through every path`, async () => {
+      const allowed = POLICY[key]!;
+      const denied = ROLES.filter((r) => !allowed.includes(r) && r !== Role.PUBLIC);
+      const paths = pathsTo(schema, type, field, argList(f.args), ['node']);
+      expect(paths.length).toBeGreaterThan(0);
+      let proven = 0;
+      for (const role of denied) {
+        for (const p of paths) {
+          const r = await tp.gql(p.query, {}, tokens.get(role));
+          const json = JSON.stringify(r.data ?? {});
+          const leaked = new RegExp(`"${field}":"[^"]+"`).test(json);
+          expect(leaked, `${role} via ${p.path.join('.')}`).toBe(false);
+          if (json.includes(`"${field}":null`)) {
+            proven++;
+            expect(
+              (r.errors ?? []).some((e) =>
+                ['FORBIDDEN', 'UNAUTHENTICATED'].includes(String(e.extensions?.code)),
+              ),
+            ).toBe(true);
+          }
+        }
+      }
+      expect(proven).toBeGreaterThan(0);
+    });
+  }
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'shuangsui-cfg-'));
+
+describe('configuration', () => {
+  it('lists every bad key at once', () => {
+    try {
+      loadConfig(
+        {
+          PORT: 'abc',
+          DATABASE_URL: 'mysql://x',
+          LOG_LEVEL: 'loud',
+          JWT_SECRET: 'short',
+          PII_KEYRING: 'k1:zz',
+          DEMO: 'maybe',
+        },
+        tmp(),
+      );
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const keys = (e as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(keys).toEqual(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_SECRET', 'PII_KEYRING', 'DEMO']);
+    }
+  });
+
+  it('generates local secrets once, readable only by the owner, and reuses them', () => {
+    const dir = tmp();
+    const a = loadConfig({}, dir);
+    const b = loadConfig({}, dir);
+    expect(a.jwtSecretSource).toBe('generated');
+    expect(Buffer.from(a.jwtSecret).equals(Buffer.from(b.jwtSecret))).toBe(true);
+    expect(a.piiKeyring).toBe(b.piiKeyring);
+    const f = path.join(dir, '.data', 'jwt-secret');
+    expect(readFileSync(f, 'utf8').trim()).toHaveLength(64);
+    expect(statSync(f).mode & 0o077).toBe(0);
+  });
+
+  it('takes explicit values and defaults introspection to off', () => {
+    const c = loadConfig(
+      {
+        PORT: '8080',
+        DATABASE_URL: 'postgres://u:p@db:5432/x',
+        LOG_LEVEL: 'debug',
+        JWT_SECRET: 'x'.repeat(32),
+      },
+      tmp(),
+    );
+    expect(c).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db:5432/x',
+      logLevel: 'debug',
+      jwtSecretSource: 'env',
+      introspection: false,
+    });
+  });
+});
