@@ -58,7 +58,12 @@ export interface InspectionResultPayload {
   inspectedOn: string;
   /** e.g. NO_VIOLATION | VIOLATION_FOUND | HAZARD_FOUND | NOT_OPERATING | UNREACHABLE */
   outcome: string;
-  findings: { code: string; severity: 'MINOR' | 'GENERAL' | 'SERIOUS'; text: string; legalClause?: string | null }[];
+  findings: {
+    code: string;
+    severity: 'MINOR' | 'GENERAL' | 'SERIOUS';
+    text: string;
+    legalClause?: string | null;
+  }[];
   measures: { kind: string; deadline?: string | null }[];
   contact: { name: string; phone: string };
   needFeedback: boolean;

@@ -5,6 +5,7 @@ import {
   Ctx as C,
   FieldResolver,
   ID,
+  Int,
   Mutation,
   Query,
   Resolver,
@@ -12,7 +13,7 @@ import {
 } from 'type-graphql';
 import { wrap } from '@mikro-orm/core';
 import type { Ctx } from '../../graphql/context.js';
-import { connectionOf, paginate, PageArgs } from '../../graphql/connection.js';
+import { checkPageArgs, connectionOf, paginate, PageArgs } from '../../graphql/connection.js';
 import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { Inspector } from './inspector.entity.js';
 import { JointPool } from './joint-pool.entity.js';
@@ -85,8 +86,12 @@ export class InspectorResolver {
 
   @Authorized()
   @Query(() => [JointPool])
-  jointPools(@C() ctx: Ctx): Promise<JointPool[]> {
-    return ctx.em.find(JointPool, {}, { orderBy: { code: 'asc' } });
+  jointPools(
+    @Arg('first', () => Int, { defaultValue: 100, description: '1 to 100' }) first: number,
+    @C() ctx: Ctx,
+  ): Promise<JointPool[]> {
+    checkPageArgs({ first });
+    return ctx.em.find(JointPool, {}, { orderBy: { code: 'asc' }, limit: first });
   }
 
   @Authorized()

@@ -6,6 +6,7 @@ import {
   FieldResolver,
   ID,
   InputType,
+  Int,
   Mutation,
   Query,
   Resolver,
@@ -13,6 +14,7 @@ import {
 } from 'type-graphql';
 import { IsIn, IsOptional, Length, Matches } from 'class-validator';
 import type { Ctx } from '../../graphql/context.js';
+import { checkPageArgs } from '../../graphql/connection.js';
 import { toGlobalId } from '../../graphql/node.js';
 import { Department, DepartmentKind } from './department.entity.js';
 import { REGION_CODE } from '../targets/target.service.js';
@@ -20,7 +22,7 @@ import { TargetCategory } from '../targets/target-category.js';
 
 @InputType()
 export class DepartmentInput {
-  @Field(() => String) @Matches(/^[A-Z0-9]{2,16}$/) code!: string;
+  @Field(() => String) @Matches(/^[A-Z0-9-]{2,16}$/) code!: string;
   @Field(() => String) @Length(2, 64) name!: string;
   @Field(() => DepartmentKind) kind!: DepartmentKind;
   @Field(() => String) @Matches(/^\d{12}$/) orgCode!: string;
@@ -48,10 +50,13 @@ export class DepartmentResolver {
   })
   departments(
     @Arg('kind', () => DepartmentKind, { nullable: true }) kind: DepartmentKind | undefined,
+    @Arg('first', () => Int, { defaultValue: 100, description: '1 to 100' }) first: number,
     @C() ctx: Ctx,
   ) {
+    checkPageArgs({ first });
     return ctx.em.find(Department, kind ? { kind, archivedAt: null } : { archivedAt: null }, {
       orderBy: { kind: 'asc', code: 'asc' },
+      limit: first,
     });
   }
 
