@@ -31,9 +31,13 @@ const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 try {
   await client.query(`set role ${APP_ROLE}`);
-  const n = await client.query('select count(*)::int as n from department');
-  if (n.rows[0].n > 0) {
-    console.error('the database already holds data; seed only loads into an empty database');
+  const n = await client.query(
+    'select (select count(*) from target) + (select count(*) from inspector) as n',
+  );
+  if (Number(n.rows[0].n) > 0) {
+    console.error(
+      'the database already holds data; seed only loads into a database without targets and inspectors',
+    );
     process.exitCode = 1;
   } else {
     const pii = new PiiService(config.piiKeyring, config.piiIndexKey);

@@ -10,7 +10,7 @@ import { buildServices, type Services } from './services.js';
 import { createSchema } from './graphql/schema.js';
 import { createServer, type RunningServer } from './graphql/server.js';
 import { AppError } from './shared/errors.js';
-import { seedDemoIfEmpty } from './modules/seed/demo-loader.js';
+import { seedDemoIfEmpty, seedReferenceDataIfEmpty } from './modules/seed/demo-loader.js';
 import { MODULES, type ModuleRuntime } from './modules.js';
 
 export interface Platform {
@@ -81,6 +81,7 @@ export async function startPlatform(
     const services = buildServices(config, { orm, databaseUrl: url, log });
     await services.eventBus.start();
     cleanups.push(() => services.eventBus.stop());
+    await seedReferenceDataIfEmpty(url, log);
     if (config.demo) await seedDemoIfEmpty(orm, services, log, { scale: config.demoScale });
     const rt: ModuleRuntime = { config, orm, databaseUrl: url, services, log };
     for (const m of MODULES) {

@@ -402,3 +402,27 @@ describe('GraphQL hardening', () => {
     expect(await r.json()).toEqual({ status: 'ready' });
   });
 });
+
+describe('reference data without the demo', () => {
+  it('loads the departments and the published item list into an empty database even with DEMO=false', async () => {
+    const bare = await startTestPlatform({ demo: false });
+    try {
+      const tok = await bare.token(Role.ANALYST);
+      const r = await bare.gql<{ departments: { code: string }[]; targets: { totalCount: number } }>(
+        `{ departments { code } targets(first: 1) { totalCount } }`,
+        {},
+        tok,
+      );
+      expect(r.data!.departments.map((d) => d.code)).toEqual(
+        expect.arrayContaining(['ZA', 'WA', 'XF', 'FZ', 'ZH', 'DC', 'ZG', 'PCS-LC']),
+      );
+      expect(r.data!.targets.totalCount).toBe(0);
+      const items = await bare.gql<{ publishedItems: { totalCount: number } }>(
+        `{ publishedItems(first: 1) { totalCount } }`,
+      );
+      expect(items.data!.publishedItems.totalCount).toBe(16);
+    } finally {
+      await bare.stop();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
 import type { Services } from '../../services.js';
 import { generateDemoCounty, type DemoTarget } from '../demo/generator.js';
+import { DEPARTMENTS, type DepartmentSeed } from '../org/departments-data.js';
+import { SEED_ITEMS, type SeedItem } from '../items/seed-items.js';
 import { checkUscc } from '../identity/identifiers.js';
 import { chainHash, GENESIS_HASH } from '../audit/audit.service.js';
 import { sm3Hex } from '../../crypto/sm.js';
@@ -19,7 +21,7 @@ export interface DemoOptions {
 
 const SYSTEM_ACTOR = { sub: 'system:demo-seed', role: 'ADMIN', dept: null } as const;
 
-/** Loads the demo county when the database holds no department yet. Returns whether it loaded. */
+/** Loads the demo county when the database holds no target and no inspector yet. Returns whether it loaded. */
 export async function seedDemoIfEmpty(
   orm: { config: { get(key: 'clientUrl'): string | undefined } },
   services: Services,
@@ -32,8 +34,10 @@ export async function seedDemoIfEmpty(
   await client.connect();
   try {
     await client.query(`set role ${APP_ROLE}`);
-    const r = await client.query('select count(*)::int as n from department');
-    if (r.rows[0].n > 0) return false;
+    const r = await client.query(
+      'select (select count(*) from target) + (select count(*) from inspector) as n',
+    );
+    if (Number(r.rows[0].n) > 0) return false;
     log.info({ scale: opts.scale }, 'loading the demo county (empty database)');
     const t0 = Date.now();
     const counts = await loadDemoCounty(client, services, opts);
@@ -60,53 +64,7 @@ export async function loadDemoCounty(client: pg.ClientBase, services: Services, 
 
   await client.query('begin');
   try {
-    for (const d of county.departments) {
-      await client.query(
-        `insert into department (id, code, name, kind, org_code, parent_code, region_code, jurisdiction_codes, categories)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-        [
-          randomUUID(),
-          d.code,
-          d.name,
-          d.kind,
-          d.orgCode,
-          d.parentCode ?? null,
-          d.regionCode,
-          d.jurisdictionCodes,
-          d.categories,
-        ],
-      );
-    }
-    for (const it of county.items) {
-      const id = randomUUID();
-      await client.query(
-        `insert into inspection_item (id, code, status, current_version, published_version, published_at, department_code)
-         values ($1,$2,'PUBLISHED',1,1,$3,$4)`,
-        [id, it.code, now, it.departmentCode],
-      );
-      await client.query(
-        `insert into inspection_item_version (id, item_id, version, name, legal_basis, department_code, categories, content,
-           key_points, method, ratio_percent, frequency_text, frequency_months, implementation_code, effective_from, created_by)
-         values ($1,$2,1,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-        [
-          randomUUID(),
-          id,
-          it.name,
-          it.legalBasis,
-          it.departmentCode,
-          it.categories,
-          it.content,
-          JSON.stringify(it.keyPoints),
-          it.method,
-          it.ratioPercent,
-          it.frequencyText,
-          it.frequencyMonths,
-          it.implementationCode,
-          it.effectiveFrom,
-          SYSTEM_ACTOR.sub,
-        ],
-      );
-    }
+    await insertReferenceData(client, county.departments, county.items, now);
     const inspectorIds = new Map<string, string>();
     for (const i of county.inspectors) {
       const id = randomUUID();
@@ -186,6 +144,68 @@ export async function loadDemoCounty(client: pg.ClientBase, services: Services, 
     await client.query('rollback');
     throw e;
   }
+}
+
+/**
+ * Inserts the bureau's reference data — departments and the seed's inspection items (published,
+ * version 1) — unless already present. This is real data, loaded into every empty database.
+ */
+export async function insertReferenceData(
+  client: pg.ClientBase,
+  departments: readonly DepartmentSeed[],
+  items: readonly SeedItem[],
+  now: Date,
+): Promise<boolean> {
+  const present = await client.query('select count(*)::int as n from department');
+  if (present.rows[0].n > 0) return false;
+  for (const d of departments) {
+    await client.query(
+      `insert into department (id, code, name, kind, org_code, parent_code, region_code, jurisdiction_codes, categories)
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+      [
+        randomUUID(),
+        d.code,
+        d.name,
+        d.kind,
+        d.orgCode,
+        d.parentCode ?? null,
+        d.regionCode,
+        d.jurisdictionCodes,
+        d.categories,
+      ],
+    );
+  }
+  for (const it of items) {
+    const id = randomUUID();
+    await client.query(
+      `insert into inspection_item (id, code, status, current_version, published_version, published_at, department_code)
+       values ($1,$2,'PUBLISHED',1,1,$3,$4)`,
+      [id, it.code, now, it.departmentCode],
+    );
+    await client.query(
+      `insert into inspection_item_version (id, item_id, version, name, legal_basis, department_code, categories, content,
+         key_points, method, ratio_percent, frequency_text, frequency_months, implementation_code, effective_from, created_by)
+       values ($1,$2,1,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+      [
+        randomUUID(),
+        id,
+        it.name,
+        it.legalBasis,
+        it.departmentCode,
+        it.categories,
+        it.content,
+        JSON.stringify(it.keyPoints),
+        it.method,
+        it.ratioPercent,
+        it.frequencyText,
+        it.frequencyMonths,
+        it.implementationCode,
+        it.effectiveFrom,
+        SYSTEM_ACTOR.sub,
+      ],
+    );
+  }
+  return true;
 }
 
 async function insertTargets(
@@ -361,4 +381,32 @@ export async function appendAuditRaw(
       hash,
     ],
   );
+}
+
+/** Loads departments and the seed's item list into an empty database (every start, demo or not). */
+export async function seedReferenceDataIfEmpty(url: string, log: Logger): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`set role ${APP_ROLE}`);
+    await client.query('begin');
+    const loaded = await insertReferenceData(client, DEPARTMENTS, SEED_ITEMS, new Date());
+    if (loaded) {
+      await appendAuditRaw(client, {
+        action: 'reference.seed',
+        entityType: 'County',
+        entityId: '350322',
+        details: { departments: DEPARTMENTS.length, items: SEED_ITEMS.length },
+      });
+    }
+    await client.query('commit');
+    if (loaded)
+      log.info({ departments: DEPARTMENTS.length, items: SEED_ITEMS.length }, 'reference data loaded');
+    return loaded;
+  } catch (e) {
+    await client.query('rollback');
+    throw e;
+  } finally {
+    await client.end();
+  }
 }
