@@ -3,6 +3,13 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { AppConfig } from './config/config.js';
 import type { Logger } from './shared/logger.js';
 import type { Services } from './services.js';
+import { protectionModule } from './graphql/protection/protection.module.js';
+import { webModule } from './modules/web/web.module.js';
+import { exchangeModule } from './modules/exchange/exchange.module.js';
+import { piiModule } from './modules/pii/pii.module.js';
+import { samplingModule } from './modules/sampling/sampling.module.js';
+import { syncModule } from './modules/sync/sync.module.js';
+import { inspectionsModule } from './modules/inspections/inspections.module.js';
 // @register:module-imports
 
 /** What a platform module gets at start. */
@@ -26,5 +33,12 @@ export interface PlatformModule {
 
 /** Modules in start order. */
 export const MODULES: PlatformModule[] = [
+  protectionModule,
+  webModule,
+  exchangeModule,
+  piiModule,
+  samplingModule,
+  syncModule,
+  inspectionsModule,
   // @register:modules
 ];

@@ -30,6 +30,54 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Run the simulated external systems beside the platform (demo). */
   simulators: boolean;
+  /** Exchange: our SM2 signing keys `keyId=path.pem@validFrom[..validTo];…`; empty → one generated into dataDir. */
+  exchangeSigningKeys: { keyId: string; path: string; validFrom: Date; validTo: Date | null }[];
+  /** Exchange: run the outbox dispatcher loop in this replica. */
+  exchangeDispatcher: boolean;
+  /** Exchange: attempts and hours before a message is dead-lettered; lease seconds of a claimed message. */
+  exchangeMaxAttempts: number;
+  exchangeMaxAgeHours: number;
+  exchangeLeaseSeconds: number;
+  /** Exchange: message-log retention in days (default 5 years). */
+  exchangeRetentionDays: number;
+  /**
+   * GraphQL protection (src/graphql/protection/): introspection for ADMIN tokens, the trusted-documents
+   * mode, the cost ceiling per operation, cost budgets per role per minute and operations per token per
+   * minute (0 = no limit). Budgets and rates are per replica (in memory).
+   */
+  protection: {
+    introspectionForAdmin: boolean;
+    trustedDocuments: 'off' | 'audit' | 'enforce';
+    maxCost: number;
+    costBudgets: Record<string, number>;
+    rateLimitPerMinute: number;
+  };
+  /** Bearer token required by GET /metrics; null leaves it open (intranet scrape). */
+  metricsToken: string | null;
+  /** `log` writes one span per GraphQL operation into the structured log; `off` traces nothing. */
+  tracing: 'off' | 'log';
+  /** Inbound source systems (sync module); url null = not configured (with SIMULATORS: the demo simulators). */
+  sync: {
+    hotel: { url: string | null; apiKey: string; pageSize: number; schedule: string | null };
+    entertainment: {
+      url: string | null;
+      clientId: string;
+      clientSecret: string;
+      pageSize: number;
+      schedule: string | null;
+    };
+    cafe: { url: string | null; appId: string; secret: string; pageSize: number; schedule: string | null };
+    /** Largest roster file accepted by the upload route. */
+    rosterUploadMaxBytes: number;
+  };
+  /** Days after a person's last link to a target ends before the person is anonymised. */
+  piiRetentionDays: number;
+  /** Inspections: clocks in working days (publication 20, objection 10, appeal 10, referral approval 3), evidence limit. */
+  inspections: {
+    clocks: import('../modules/inspections/inspection-rules.js').ClockSettings;
+    evidenceMaxBytes: number;
+    blacklistValidityDays: number;
+  };
   // @register:config-fields
 }
 
@@ -119,6 +167,116 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const demoScale = int('DEMO_SCALE', 3000, 1, 2_000_000);
   const bodyLimitBytes = int('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576);
   const simulators = bool('SIMULATORS', demo);
+  const exchangeSigningKeys: AppConfig['exchangeSigningKeys'] = [];
+  for (const part of (env.EXCHANGE_SIGNING_KEYS ?? '').split(';').filter((x) => x.trim() !== '')) {
+    const m = /^([A-Za-z0-9_.-]{1,64})=([^@]+)@(.+)$/.exec(part.trim());
+    const [fromRaw, toRaw] = m ? m[3]!.split('..') : [];
+    const from = fromRaw ? new Date(fromRaw) : null;
+    const to = toRaw ? new Date(toRaw) : null;
+    if (!m || !from || Number.isNaN(from.getTime()) || (to && Number.isNaN(to.getTime()))) {
+      problems.push(
+        `EXCHANGE_SIGNING_KEYS: expected "keyId=/path/key.pem@2026-01-01T00:00:00+08:00[..validTo]", got "${part}"`,
+      );
+      continue;
+    }
+    exchangeSigningKeys.push({ keyId: m[1]!, path: path.resolve(cwd, m[2]!), validFrom: from, validTo: to });
+  }
+  const exchangeDispatcher = bool('EXCHANGE_DISPATCHER', true);
+  const exchangeMaxAttempts = int('EXCHANGE_MAX_ATTEMPTS', 12, 1, 1000);
+  const exchangeMaxAgeHours = int('EXCHANGE_MAX_AGE_HOURS', 48, 1, 24 * 365);
+  const exchangeLeaseSeconds = int('EXCHANGE_LEASE_SECONDS', 60, 5, 3600);
+  const exchangeRetentionDays = int('EXCHANGE_RETENTION_DAYS', 1826, 1, 36500);
+  const trustedRaw = (env.TRUSTED_DOCUMENTS ?? 'off').toLowerCase();
+  if (!['off', 'audit', 'enforce'].includes(trustedRaw))
+    problems.push(`TRUSTED_DOCUMENTS: expected off, audit or enforce, got "${env.TRUSTED_DOCUMENTS}"`);
+  const costBudgets: Record<string, number> = {
+    ADMIN: 200_000,
+    SUPERVISOR: 100_000,
+    INSPECTOR: 50_000,
+    ANALYST: 100_000,
+    EXCHANGE: 50_000,
+    PUBLIC: 20_000,
+  };
+  for (const part of (env.GRAPHQL_COST_BUDGETS ?? '').split(',').filter((x) => x.trim() !== '')) {
+    const m = /^(ADMIN|SUPERVISOR|INSPECTOR|ANALYST|EXCHANGE|PUBLIC):(\d{1,9})$/.exec(part.trim());
+    if (m) costBudgets[m[1]!] = Number(m[2]);
+    else
+      problems.push(
+        `GRAPHQL_COST_BUDGETS: expected "ROLE:points,…" (cost points per minute, 0 = unlimited), got "${part}"`,
+      );
+  }
+  const protection: AppConfig['protection'] = {
+    introspectionForAdmin: bool('GRAPHQL_INTROSPECTION_ADMIN', false),
+    trustedDocuments: trustedRaw === 'audit' || trustedRaw === 'enforce' ? trustedRaw : 'off',
+    maxCost: int('GRAPHQL_MAX_COST', 5000, 10, 10_000_000),
+    costBudgets,
+    rateLimitPerMinute: int('GRAPHQL_RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
+  };
+  const metricsToken = env.METRICS_TOKEN && env.METRICS_TOKEN !== '' ? env.METRICS_TOKEN : null;
+  if (metricsToken !== null && metricsToken.length < 16)
+    problems.push('METRICS_TOKEN: expected at least 16 characters');
+  const tracingRaw = (env.TRACING ?? 'off').toLowerCase();
+  if (tracingRaw !== 'off' && tracingRaw !== 'log')
+    problems.push(`TRACING: expected off or log, got "${env.TRACING}"`);
+  const tracing: AppConfig['tracing'] = tracingRaw === 'log' ? 'log' : 'off';
+  const syncCron = (key: string, def: string): string | null => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return def;
+    if (raw.toLowerCase() === 'off') return null;
+    if (!/^\S+( \S+){4}$/.test(raw.trim())) {
+      problems.push(`${key}: expected a five-field cron expression (Asia/Shanghai) or "off", got "${raw}"`);
+      return def;
+    }
+    return raw.trim();
+  };
+  const syncUrl = (key: string): string | null => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return null;
+    try {
+      const u = new URL(raw);
+      if (u.protocol === 'http:' || u.protocol === 'https:') return raw;
+    } catch {
+      // reported below
+    }
+    problems.push(`${key}: expected an http(s) URL, got "${raw}"`);
+    return null;
+  };
+  const sync: AppConfig['sync'] = {
+    hotel: {
+      url: syncUrl('SYNC_HOTEL_URL'),
+      apiKey: env.SYNC_HOTEL_API_KEY ?? '',
+      pageSize: int('SYNC_HOTEL_PAGE_SIZE', 500, 1, 500),
+      schedule: syncCron('SYNC_SCHEDULE_HOTEL', '*/15 * * * *'),
+    },
+    entertainment: {
+      url: syncUrl('SYNC_ENTERTAINMENT_URL'),
+      clientId: env.SYNC_ENTERTAINMENT_CLIENT_ID ?? '',
+      clientSecret: env.SYNC_ENTERTAINMENT_CLIENT_SECRET ?? '',
+      pageSize: int('SYNC_ENTERTAINMENT_PAGE_SIZE', 200, 1, 200),
+      schedule: syncCron('SYNC_SCHEDULE_ENTERTAINMENT', '*/15 * * * *'),
+    },
+    cafe: {
+      url: syncUrl('SYNC_CAFE_URL'),
+      appId: env.SYNC_CAFE_APP_ID ?? '',
+      secret: env.SYNC_CAFE_SECRET ?? '',
+      pageSize: int('SYNC_CAFE_PAGE_SIZE', 500, 1, 1000),
+      schedule: syncCron('SYNC_SCHEDULE_CAFE', '*/5 * * * *'),
+    },
+    rosterUploadMaxBytes: int('ROSTER_UPLOAD_MAX_BYTES', 32 * 1_048_576, 1024, 512 * 1_048_576),
+  };
+  const piiRetentionDays = int('PII_RETENTION_DAYS', 1825, 30, 36500);
+  const inspections = {
+    clocks: {
+      publicationWorkingDays: int('PUBLICATION_WORKING_DAYS', 20, 1, 120),
+      objectionWorkingDays: int('BLACKLIST_OBJECTION_WORKING_DAYS', 10, 1, 60),
+      appealWorkingDays: int('APPEAL_SLA_WORKING_DAYS', 10, 1, 60),
+      referralApprovalWorkingDays: int('REFERRAL_APPROVAL_WORKING_DAYS', 3, 1, 30),
+      referralTransferHours: int('REFERRAL_TRANSFER_HOURS', 24, 1, 240),
+      reviewWorkingDays: int('REVIEW_WORKING_DAYS', 5, 1, 60),
+    },
+    evidenceMaxBytes: int('EVIDENCE_MAX_BYTES', 20 * 1_048_576, 1024, 500 * 1_048_576),
+    blacklistValidityDays: int('BLACKLIST_VALIDITY_DAYS', 365, 1, 3650),
+  };
   // @register:config-parse (push to problems, never throw)
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -157,6 +315,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     demoScale,
     bodyLimitBytes,
     simulators,
+    exchangeSigningKeys,
+    exchangeDispatcher,
+    exchangeMaxAttempts,
+    exchangeMaxAgeHours,
+    exchangeLeaseSeconds,
+    exchangeRetentionDays,
+    protection,
+    metricsToken,
+    tracing,
+    sync,
+    piiRetentionDays,
+    inspections,
     // @register:config-values
   };
 }

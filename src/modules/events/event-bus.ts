@@ -29,6 +29,7 @@ export class EventBus {
   private readonly listeners = new Set<Listener>();
   private stopped = false;
   private lastId = '0';
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly url: string,
@@ -50,10 +51,16 @@ export class EventBus {
     await client.connect();
     await client.query(`set role ${APP_ROLE}`);
     client.on('notification', (n) => {
-      if (n.payload) void this.deliver([n.payload]);
+      const id = n.payload;
+      // One connection, one query at a time: deliveries queue behind each other in order.
+      if (id) this.chain = this.chain.then(() => this.deliver([id]));
     });
-    await client.query('listen shuangsui_events');
     this.client = client;
+    await (this.chain = this.chain.then(() => this.catchUp(client)));
+  }
+
+  private async catchUp(client: pg.Client): Promise<void> {
+    await client.query('listen shuangsui_events');
     if (this.lastId !== '0') {
       // Events committed while we were disconnected.
       const missed = await client.query(
