@@ -42,7 +42,31 @@ try {
     }
     await client.query('commit');
   }
-  console.log(`re-encrypted ${rewritten} persons under the current key`);
+  // Quarantined source records keep their raw bytes under the same keyring.
+  let quarantined = 0;
+  let lastQ = '0';
+  for (;;) {
+    const rows = await client.query(
+      `select id::text as id, raw_enc from sync_quarantine where id > $1::bigint order by id limit 1000`,
+      [lastQ],
+    );
+    if (!rows.rowCount) break;
+    await client.query('begin');
+    for (const r of rows.rows as { id: string; raw_enc: string | null }[]) {
+      if (r.raw_enc && pii.needsRotation(r.raw_enc)) {
+        await client.query('update sync_quarantine set raw_enc = $2 where id = $1::bigint', [
+          r.id,
+          pii.reencrypt(r.raw_enc),
+        ]);
+        quarantined++;
+      }
+      lastQ = r.id;
+    }
+    await client.query('commit');
+  }
+  console.log(
+    `re-encrypted ${rewritten} persons and ${quarantined} quarantined records under the current key`,
+  );
 } finally {
   await client.end();
   await db.close();

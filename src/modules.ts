@@ -10,6 +10,7 @@ import { piiModule } from './modules/pii/pii.module.js';
 import { samplingModule } from './modules/sampling/sampling.module.js';
 import { syncModule } from './modules/sync/sync.module.js';
 import { inspectionsModule } from './modules/inspections/inspections.module.js';
+import { documentsModule } from './modules/documents/documents.module.js';
 // @register:module-imports
 
 /** What a platform module gets at start. */
@@ -40,5 +41,6 @@ export const MODULES: PlatformModule[] = [
   samplingModule,
   syncModule,
   inspectionsModule,
+  documentsModule,
   // @register:modules
 ];

@@ -27,6 +27,8 @@ import { InspectionService } from './modules/inspections/inspection.service.js';
 import { ReferralService } from './modules/inspections/referral.service.js';
 import { PublicationService } from './modules/publication/publication.service.js';
 import { CreditService } from './modules/credit/credit.service.js';
+import { DocumentService, RECUSAL_DECISION_DAYS } from './modules/documents/document.service.js';
+import { ScorecardService } from './modules/scorecards/scorecard.service.js';
 // @register:service-imports
 
 /** Application services, built once at start; request state lives in the context, not here. */
@@ -57,6 +59,8 @@ export interface Services {
   publications: PublicationService;
   referrals: ReferralService;
   credit: CreditService;
+  documents: DocumentService;
+  scorecards: ScorecardService;
   // @register:service-fields
 }
 
@@ -78,8 +82,31 @@ export function buildServices(config: AppConfig, rt: Runtime): Services {
   const syncCipher = new FieldCipher(parseKeyring(config.piiKeyring));
   const inspClocks = config.inspections.clocks;
   const publications = new PublicationService(audit, events, inspClocks, rt.log, rt.clock);
-  const credit = new CreditService(audit, events, { objectionWorkingDays: inspClocks.objectionWorkingDays, validityDays: config.inspections.blacklistValidityDays }, rt.log, rt.clock);
-  const inspections = new InspectionService(audit, events, { ...config.inspections, dataDir: config.dataDir }, publications, credit, rt.log, rt.clock);
+  const credit = new CreditService(
+    audit,
+    events,
+    {
+      objectionWorkingDays: inspClocks.objectionWorkingDays,
+      validityDays: config.inspections.blacklistValidityDays,
+    },
+    rt.log,
+    rt.clock,
+  );
+  const inspections = new InspectionService(
+    audit,
+    events,
+    { ...config.inspections, dataDir: config.dataDir },
+    publications,
+    credit,
+    rt.log,
+    rt.clock,
+  );
+  const documents = new DocumentService(
+    audit,
+    { objectionWorkingDays: inspClocks.objectionWorkingDays, recusalDecisionDays: RECUSAL_DECISION_DAYS },
+    rt.log,
+    rt.clock,
+  );
   // @register:service-consts
   return {
     audit,
@@ -91,7 +118,14 @@ export function buildServices(config: AppConfig, rt: Runtime): Services {
     eventBus: new EventBus(rt.databaseUrl, rt.log),
     scheduler: new Scheduler(rt.orm, rt.log, rt.clock),
     metrics,
-    protection: new ProtectionService(config.protection, config.introspection, rt.orm, audit, metrics, rt.log),
+    protection: new ProtectionService(
+      config.protection,
+      config.introspection,
+      rt.orm,
+      audit,
+      metrics,
+      rt.log,
+    ),
     outbox: exchange.outbox,
     exchange,
     retention: new RetentionService(audit, config.piiRetentionDays),
@@ -106,6 +140,11 @@ export function buildServices(config: AppConfig, rt: Runtime): Services {
     publications,
     referrals: new ReferralService(audit, events, inspections),
     credit,
+    documents,
+    scorecards: new ScorecardService(
+      { reviewWorkingDays: inspClocks.reviewWorkingDays, thresholdPercent: config.scorecardThresholdPercent },
+      rt.clock,
+    ),
     // @register:service-builds
   };
 }

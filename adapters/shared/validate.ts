@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { validateXML } from 'xmllint-wasm';
 import { assertNoDoctype } from './xml.js';
+import { type XsdFile, type XsdSchema, XsdBatcher } from './xsd-batcher.js';
 
 /** XSDs under `schema/exchange/`, one per XML message type (file name without `.xsd`). */
 export type XmlSchemaName =
@@ -35,11 +35,6 @@ export interface ValidationResult {
 /** `schema/exchange/` resolved from this module, so it works from `adapters/shared/` and from a build output alike. */
 export const EXCHANGE_SCHEMA_DIR = fileURLToPath(new URL('../../schema/exchange/', import.meta.url));
 
-interface XsdFile {
-  readonly fileName: string;
-  readonly contents: string;
-}
-
 let xsdCache: Map<string, XsdFile> | null = null;
 
 function xsdFiles(): Map<string, XsdFile> {
@@ -54,9 +49,52 @@ function xsdFiles(): Map<string, XsdFile> {
   return xsdCache;
 }
 
+const SCHEMA_LOCATION_RE =
+  /<(?:[A-Za-z_][\w.-]*:)?(?:import|include|redefine|override)\b[^>]*?\bschemaLocation\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/**
+ * The XSD files `main` imports, includes, redefines or overrides, transitively (`schemaLocation` names a sibling
+ * file under `schema/exchange/`). A location that names no such file is left out: libxml2 then reports it, as before.
+ */
+export function xsdDependencies(main: XsdFile, files: ReadonlyMap<string, XsdFile>): XsdFile[] {
+  const seen = new Set<string>([main.fileName]);
+  const out: XsdFile[] = [];
+  const todo = [main];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    for (const m of f.contents.matchAll(SCHEMA_LOCATION_RE)) {
+      const name = (m[1] ?? m[2] ?? '').replace(/^\.\//, '');
+      const dep = files.get(name);
+      if (dep && !seen.has(name)) {
+        seen.add(name);
+        out.push(dep);
+        todo.push(dep);
+      }
+    }
+  }
+  return out;
+}
+
+const schemas = new Map<XmlSchemaName, XsdSchema | null>();
+
+/** The main XSD of `name` with the files it depends on (cached); `null` for an unknown name. */
+export function xsdSchema(name: XmlSchemaName): XsdSchema | null {
+  let s = schemas.get(name);
+  if (s === undefined) {
+    const files = xsdFiles();
+    const main = files.get(`${name}.xsd`);
+    s = main ? { main, preload: xsdDependencies(main, files) } : null;
+    schemas.set(name, s);
+  }
+  return s;
+}
+
+const batcher = new XsdBatcher();
+
 /**
  * Validates an XML document against `schema/exchange/{schemaName}.xsd` with libxml2 (xmllint-wasm, no network).
  * Documents with a DOCTYPE or entity declaration are reported invalid without being handed to the validator.
+ * Concurrent calls share xmllint runs (see {@link XsdBatcher}); each still gets exactly its own document's result.
  *
  * @example await validateXml(xml, 'commerce-receipt') // { valid: true, errors: [] }
  */
@@ -66,19 +104,9 @@ export async function validateXml(xml: string, schemaName: XmlSchemaName): Promi
   } catch (err) {
     return { valid: false, errors: [(err as Error).message] };
   }
-  const files = xsdFiles();
-  const main = files.get(`${schemaName}.xsd`);
-  if (!main) return { valid: false, errors: [`unknown XML schema ${schemaName}`] };
-  const preload = [...files.values()].filter((f) => f !== main);
-  const result = await validateXML({
-    xml: { fileName: 'message.xml', contents: xml },
-    schema: main,
-    preload,
-  });
-  return {
-    valid: result.valid,
-    errors: result.errors.map((e) => (e.loc ? `line ${e.loc.lineNumber}: ${e.message}` : e.message)),
-  };
+  const schema = xsdSchema(schemaName);
+  if (!schema) return { valid: false, errors: [`unknown XML schema ${schemaName}`] };
+  return batcher.validate(schema, xml);
 }
 
 let ajv: Ajv | null = null;

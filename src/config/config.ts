@@ -78,6 +78,8 @@ export interface AppConfig {
     evidenceMaxBytes: number;
     blacklistValidityDays: number;
   };
+  /** Scorecards (督促): a department below this rate (percent) on any measure is flagged for 通报批评. */
+  scorecardThresholdPercent: number;
   // @register:config-fields
 }
 
@@ -277,6 +279,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     evidenceMaxBytes: int('EVIDENCE_MAX_BYTES', 20 * 1_048_576, 1024, 500 * 1_048_576),
     blacklistValidityDays: int('BLACKLIST_VALIDITY_DAYS', 365, 1, 3650),
   };
+  const scorecardThresholdPercent = int('SCORECARD_THRESHOLD_PERCENT', 90, 1, 100);
   // @register:config-parse (push to problems, never throw)
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -327,6 +330,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sync,
     piiRetentionDays,
     inspections,
+    scorecardThresholdPercent,
     // @register:config-values
   };
 }

@@ -12,6 +12,35 @@ import { DepartmentResolver } from '../modules/org/department.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { EventResolver } from '../modules/events/event.resolver.js';
 import { JobResolver } from '../modules/jobs/job.resolver.js';
+import { ProtectionResolver } from './protection/protection.resolver.js';
+import { ExchangeResolver } from '../modules/exchange/exchange.resolver.js';
+import {
+  AssignmentChangeResolver,
+  DrawAssignmentResolver,
+  DrawResolver,
+  RecusalRequestResolver,
+  SamplingPlanResolver,
+  SamplingResolver,
+  SamplingSubscriptionResolver,
+} from '../modules/sampling/sampling.resolver.js';
+import { AggregateResolver } from '../modules/dashboard/aggregate.resolver.js';
+import { SyncQuarantineResolver, SyncResolver } from '../modules/sync/sync.resolver.js';
+import {
+  EvidenceResolver,
+  InspectionResolver,
+  MeasureResolver,
+} from '../modules/inspections/inspection.resolver.js';
+import { ReferralResolver } from '../modules/inspections/referral.resolver.js';
+import { AppealResolver, PublicationResolver } from '../modules/publication/publication.resolver.js';
+import { BlacklistResolver, CreditFactResolver } from '../modules/credit/credit.resolver.js';
+import {
+  BlacklistDocumentsResolver,
+  DocumentResolver,
+  InspectionDocumentsResolver,
+  MeasureDocumentsResolver,
+  PublicationDocumentsResolver,
+} from '../modules/documents/document.resolver.js';
+import { ScorecardResolver } from '../modules/scorecards/scorecard.resolver.js';
 // @register:resolver-imports
 
 export const RESOLVERS: NonEmptyArray<new () => object> = [
@@ -26,6 +55,32 @@ export const RESOLVERS: NonEmptyArray<new () => object> = [
   AuditResolver,
   EventResolver,
   JobResolver,
+  ProtectionResolver,
+  ExchangeResolver,
+  SamplingResolver,
+  SamplingPlanResolver,
+  DrawResolver,
+  DrawAssignmentResolver,
+  AssignmentChangeResolver,
+  RecusalRequestResolver,
+  SamplingSubscriptionResolver,
+  AggregateResolver,
+  SyncResolver,
+  SyncQuarantineResolver,
+  InspectionResolver,
+  MeasureResolver,
+  EvidenceResolver,
+  ReferralResolver,
+  PublicationResolver,
+  AppealResolver,
+  CreditFactResolver,
+  BlacklistResolver,
+  DocumentResolver,
+  InspectionDocumentsResolver,
+  MeasureDocumentsResolver,
+  PublicationDocumentsResolver,
+  BlacklistDocumentsResolver,
+  ScorecardResolver,
   // @register:resolvers
 ];
 

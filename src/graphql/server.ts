@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -10,17 +10,25 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../shared/logger.js';
 import type { Services } from '../services.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, ERROR_TEXT_ZH } from '../shared/errors.js';
 import { principalFromHeader, type Principal } from './auth.js';
 import { makeContext, type Ctx } from './context.js';
 import { makeFormatError } from './format-error.js';
 import { aliasLimit, countTokens, DEFAULT_LIMITS, depthLimit, type QueryLimits } from './limits.js';
 import { pendingMigrations } from '../db/orm.js';
+import { clientName, requestIdOf, requestLogger } from '../observability/request-log.js';
+import { DocumentCache } from './protection/document-cache.js';
+import {
+  callerInfo,
+  protectionPlugin,
+  trustedDocumentIds,
+  wsAdmission,
+} from './protection/protection.plugin.js';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -31,6 +39,8 @@ export interface ServerOptions {
   introspection: boolean;
   bodyLimitBytes: number;
   limits?: QueryLimits;
+  /** Parsed-and-validated documents kept (distinct operations); default 1,000. */
+  documentCacheEntries?: number;
   /** Extra routes mounted before GraphQL (exchange inbox, uploads, pages). */
   extraRoutes?: (app: express.Express) => void;
 }
@@ -39,6 +49,12 @@ export interface RunningServer {
   httpServer: http.Server;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function errorBody(code: string, message: string) {
@@ -52,8 +68,14 @@ function errorBody(code: string, message: string) {
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
   const { log } = opts;
   const limits = opts.limits ?? DEFAULT_LIMITS;
+  const { metrics, protection } = opts.services;
+  const documents = new DocumentCache(opts.documentCacheEntries ?? 1000, (hit) =>
+    metrics.documentCache.inc({ result: hit ? 'hit' : 'miss' }),
+  );
+  const limitRules = [depthLimit(limits.maxDepth), aliasLimit(limits.maxAliases)];
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogger(log, metrics));
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({
     server: httpServer,
@@ -70,20 +92,21 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       services: opts.services,
     });
 
+  const wsContext = async (ctx: { connectionParams?: Readonly<Record<string, unknown>> }) => {
+    const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+    const auth =
+      typeof params.authorization === 'string'
+        ? params.authorization
+        : typeof params.Authorization === 'string'
+          ? params.Authorization
+          : undefined;
+    const user = await principalFromHeader(opts.jwtSecret, auth);
+    return contextFor(user, randomUUID());
+  };
   const wsCleanup = useServer(
     {
       schema: opts.schema,
-      context: async (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const auth =
-          typeof params.authorization === 'string'
-            ? params.authorization
-            : typeof params.Authorization === 'string'
-              ? params.Authorization
-              : undefined;
-        const user = await principalFromHeader(opts.jwtSecret, auth);
-        return contextFor(user, randomUUID());
-      },
+      context: wsContext,
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const auth = typeof params.authorization === 'string' ? params.authorization : undefined;
@@ -94,29 +117,42 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
           return false;
         }
       },
-      validate: (schema, document) =>
-        validate(schema, document, [
-          ...specifiedRules,
-          depthLimit(limits.maxDepth),
-          aliasLimit(limits.maxAliases),
-        ]),
+      onSubscribe: wsAdmission({
+        schema: opts.schema,
+        rules: limitRules,
+        cache: documents,
+        protection,
+        introspectionRule: protection.introspectionEnabled ? null : NoSchemaIntrospectionCustomRule,
+        context: wsContext,
+        clientName: (params) =>
+          clientName({
+            'x-client-name': typeof params.clientName === 'string' ? params.clientName : undefined,
+          }),
+        ip: (ctx) =>
+          (ctx as { extra?: { request?: { socket?: { remoteAddress?: string } } } }).extra?.request?.socket
+            ?.remoteAddress ?? 'unknown',
+      }),
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<Ctx>({
     schema: opts.schema,
-    introspection: opts.introspection,
+    // Apollo's switch is all-or-nothing; when only ADMIN may introspect, the plugin checks the role.
+    introspection: opts.introspection || protection.introspectionEnabled,
+    documentStore: documents,
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    validationRules: [depthLimit(limits.maxDepth), aliasLimit(limits.maxAliases)],
+    validationRules: limitRules,
     formatError: makeFormatError(log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
+      protectionPlugin(protection, metrics, metrics.tracer),
       {
         async serverWillStart() {
           return {
@@ -147,11 +183,28 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  app.get('/metrics', async (req, res) => {
+    if (metrics.scrapeToken && !sameSecret(req.headers.authorization, `Bearer ${metrics.scrapeToken}`)) {
+      res.status(401).json(errorBody('UNAUTHENTICATED', 'GET /metrics needs the metrics bearer token'));
+      return;
+    }
+    try {
+      const m = await metrics.expose();
+      res.setHeader('content-type', m.contentType);
+      res.send(m.body);
+    } catch (e) {
+      log.error({ err: e }, 'metrics scrape failed');
+      res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'metrics unavailable'));
+    }
+  });
   opts.extraRoutes?.(app);
 
   app.use(
     '/graphql',
     express.json({ limit: opts.bodyLimitBytes }),
+    (req: Request, res: Response, next: NextFunction) => {
+      trustedDocumentIds(protection)(req, res, next).catch(next);
+    },
     (req: Request, res: Response, next: NextFunction) => {
       const q = (req.body as { query?: unknown } | undefined)?.query ?? req.query.query;
       if (typeof q === 'string' && countTokens(q, limits.maxTokens) > limits.maxTokens) {
@@ -163,10 +216,24 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-        const user = await principalFromHeader(opts.jwtSecret, req.headers.authorization);
-        return contextFor(user, requestId);
+      context: async ({ req, res }) => {
+        const user = await principalFromHeader(opts.jwtSecret, req.headers.authorization).catch(
+          (e: unknown) => {
+            // Thrown from the context factory, an AppError would be masked as a 500: answer 401 with its code.
+            if (e instanceof AppError) {
+              throw new GraphQLError(e.message, {
+                extensions: { code: e.code, messageZh: ERROR_TEXT_ZH[e.code], http: { status: 401 } },
+              });
+            }
+            throw e;
+          },
+        );
+        const ctx = contextFor(user, requestIdOf(res));
+        callerInfo.set(ctx.em, {
+          ip: req.socket.remoteAddress ?? 'unknown',
+          clientName: clientName(req.headers),
+        });
+        return ctx;
       },
     }),
   );

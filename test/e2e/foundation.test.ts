@@ -394,6 +394,29 @@ describe('GraphQL hardening', () => {
     expect(result).toEqual({ data: { me: { role: 'ANALYST', dept: 'ZA' } } });
   });
 
+  it('answers a malformed or forged token with 401 UNAUTHENTICATED, not a masked 500', async () => {
+    for (const auth of ['Bearer not.a.jwt', 'Basic abc', `Bearer ${analyst.slice(0, -3)}abc`]) {
+      const res = await fetch(tp.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: '{"query":"{ me { role } }"}',
+      });
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(res.status).toBe(401);
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('pages job runs (bigint ids) with cursors', async () => {
+    await tp.gql(`mutation { triggerJob(job: "pii:retention") }`, {}, admin);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await tp.gql<{
+      jobRuns: { edges: { cursor: string; node: { job: string; status: string } }[] };
+    }>(`{ jobRuns(first: 5) { edges { cursor node { job status } } } }`, {}, admin);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.jobRuns.edges.map((e) => e.node.job)).toContain('pii:retention');
+  });
+
   it('answers health and readiness', async () => {
     const base = tp.url.replace('/graphql', '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

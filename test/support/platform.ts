@@ -57,6 +57,7 @@ export async function startTestPlatform(
     PORT: '0',
     HOST: '127.0.0.1',
     DEMO: opts.demo === false ? 'false' : 'true',
+    SIMULATORS: 'false',
     DEMO_SCALE: String(opts.demoScale ?? 300),
     LOG_LEVEL: 'info',
     ...opts.env,

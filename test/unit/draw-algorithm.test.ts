@@ -364,6 +364,28 @@ describe('freezing', () => {
     expect(pool.hash).toBe(toHex(sm3Node(pool.canonical)));
   });
 
+  it('hashes the same bytes whether fed in 1 MiB chunks (incremental) or in one piece', () => {
+    // ~40,000 lines (> 3 MiB) cross chunk boundaries; some ids and persons are non-ASCII.
+    const targets: PoolTarget[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      targets.push(
+        poolTarget(`T-${String(i).padStart(6, '0')}${i % 997 === 0 ? '-场所𠀀' : ''}`, i % 3 ? HOTEL : NET, {
+          relatedPersonIds: i % 5 === 0 ? [`P-${i}`, `人-${i}`] : [],
+          lastTeam: i % 7 === 0 ? ['I-1', 'I-2'] : [],
+        }),
+      );
+    }
+    const oneShot: HashFn = (data) => sm3Node(data);
+    expect(oneShot.incremental).toBeUndefined();
+    const chunked = freezeTargetPool(targets, sm3Node);
+    const whole = freezeTargetPool(targets, oneShot);
+    expect(chunked.hash).toBe(whole.hash);
+    expect(Buffer.from(chunked.canonical).equals(whole.canonical)).toBe(true);
+    const lines = new TextDecoder().decode(whole.canonical).split('\n');
+    expect(lines).toHaveLength(40_001);
+    expect(lines[1]).toBe(`T-000001\t${HOTEL}\tHOTEL\t350322510000\t0\t0`);
+  });
+
   it('folds relationships into the inspector line and ignores inspectors outside the pool', () => {
     const pool = freezeInspectorPool(
       [

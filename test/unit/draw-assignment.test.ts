@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  assignmentLabel,
   deriveKey,
   DrawInputError,
+  DrawStream,
   freezeInspectorPool,
+  partialShuffle,
   utf8,
   type Inspector,
   type PoolInspector,
@@ -409,6 +412,66 @@ describe('property: every assignment satisfies every constraint', () => {
     // Both branches must actually be exercised for the property to mean anything.
     expect(assigned).toBeGreaterThan(20);
     expect(infeasible).toBeGreaterThan(20);
+  });
+
+  /**
+   * The specification's literal procedure: filter the whole pool constraint by constraint, in pool
+   * order, then a partial Fisher–Yates over the survivors. The indexed implementation must give
+   * identical teams (and the identical error) on every instance.
+   */
+  function literalAssign(
+    targets: readonly AssignmentTarget[],
+    inspectors: readonly PoolInspector[],
+    params: AssignmentParams,
+    key: Uint8Array,
+  ): TeamAssignment[] | { targetId: string; constraint: AssignmentConstraint; eligibleCount: number } {
+    const load = new Map<string, number>();
+    const teams: TeamAssignment[] = [];
+    for (const t of targets) {
+      const left = counts(t, inspectors, params, load);
+      const binding = ASSIGNMENT_CONSTRAINTS.find((c) => left[c] < params.teamSize);
+      if (binding) return { targetId: t.id, constraint: binding, eligibleCount: left[binding] };
+      const eligible = inspectors.filter(
+        (i) =>
+          i.status === 'ACTIVE' &&
+          i.certificateValidFrom <= params.plannedDate &&
+          params.plannedDate <= i.certificateValidTo &&
+          i.qualifiedCategories.includes(t.category) &&
+          (i.departmentCode === t.departmentCode || i.poolDepartmentCodes.includes(t.departmentCode)) &&
+          !i.recusalTargetIds.includes(t.id) &&
+          !t.relatedPersonIds.some((p) => i.recusalPersonIds.includes(p)) &&
+          !t.lastTeam.includes(i.id) &&
+          i.currentLoad + (load.get(i.id) ?? 0) + 1 <= params.workloadCap,
+      );
+      const order = eligible.map((_i, index) => index);
+      partialShuffle(order, params.teamSize, new DrawStream(key, assignmentLabel(t.id), sm3Node));
+      const team = order.slice(0, params.teamSize).map((index) => (eligible[index] as PoolInspector).id);
+      for (const id of team) load.set(id, (load.get(id) ?? 0) + 1);
+      teams.push({ targetId: t.id, inspectorIds: team });
+    }
+    return teams;
+  }
+
+  it('gives exactly the teams of the literal constraint-by-constraint procedure (400 instances)', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const { targets, inspectors, params } = instance(seed);
+      // Longer draw orders make the running workload matter across targets.
+      const many = [...targets, ...targets.map((t) => ({ ...t, id: `${t.id}-again` }))];
+      const key = keyFor(`equivalence ${seed}`);
+      const expected = literalAssign(many, inspectors, params, key);
+      let actual: typeof expected;
+      try {
+        actual = assignInspectors(many, inspectors, params, key, sm3Node);
+      } catch (error) {
+        if (!(error instanceof InfeasibleAssignmentError)) throw error;
+        actual = {
+          targetId: error.targetId,
+          constraint: error.constraint,
+          eligibleCount: error.eligibleCount,
+        };
+      }
+      expect(actual, `instance ${seed}`).toEqual(expected);
+    }
   });
 });
 

@@ -2,6 +2,14 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000413_init } from './Migration20261128000413_init.js';
 import { Migration20261128000500_security } from './Migration20261128000500_security.js';
 import { Migration20261128001000_jobs } from './Migration20261128001000_jobs.js';
+import { Migration20261128006000_protection } from './Migration20261128006000_protection.js';
+import { Migration20261128004000_exchange } from './Migration20261128004000_exchange.js';
+import { Migration20261128002000_sampling } from './Migration20261128002000_sampling.js';
+import { Migration20261128003000_sync } from './Migration20261128003000_sync.js';
+import { Migration20261128005000_inspections } from './Migration20261128005000_inspections.js';
+import { Migration20261128007000_documents } from './Migration20261128007000_documents.js';
+import { Migration20261128009000_target_sort_indexes } from './Migration20261128009000_target_sort_indexes.js';
+import { Migration20261128002001_sampling_pool } from './Migration20261128002001_sampling_pool.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -9,5 +17,13 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128000413_init', class: Migration20261128000413_init },
   { name: 'Migration20261128000500_security', class: Migration20261128000500_security },
   { name: 'Migration20261128001000_jobs', class: Migration20261128001000_jobs },
+  { name: 'Migration20261128002000_sampling', class: Migration20261128002000_sampling },
+  { name: 'Migration20261128002001_sampling_pool', class: Migration20261128002001_sampling_pool },
+  { name: 'Migration20261128003000_sync', class: Migration20261128003000_sync },
+  { name: 'Migration20261128004000_exchange', class: Migration20261128004000_exchange },
+  { name: 'Migration20261128005000_inspections', class: Migration20261128005000_inspections },
+  { name: 'Migration20261128006000_protection', class: Migration20261128006000_protection },
+  { name: 'Migration20261128007000_documents', class: Migration20261128007000_documents },
+  { name: 'Migration20261128009000_target_sort_indexes', class: Migration20261128009000_target_sort_indexes },
   // @register:migrations (keep timestamp order)
 ];

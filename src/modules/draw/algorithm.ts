@@ -7,8 +7,18 @@
  */
 import { TargetCategory } from '../targets/target-category.js';
 
-/** SM3 (or any 32-byte hash) over a byte string. Must not retain or mutate its input. */
-export type HashFn = (data: Uint8Array) => Uint8Array;
+/** A hash fed in pieces: `update` consumes its argument before returning (the caller reuses it). */
+export interface IncrementalHash {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+/**
+ * SM3 (or any 32-byte hash) over a byte string. Must not retain or mutate its input.
+ * `incremental`, when present, hashes the same bytes given in pieces: large pools are then hashed
+ * chunk by chunk without ever holding their whole serialisation.
+ */
+export type HashFn = ((data: Uint8Array) => Uint8Array) & { readonly incremental?: () => IncrementalHash };
 
 /** Version tag of this algorithm; also the domain-separation prefix of the key derivation. */
 export const ALGORITHM_VERSION = 'shuangsui-draw/1';
@@ -256,10 +266,6 @@ function canonicalSet<T extends string>(values: unknown, field: string, check = 
   return sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
 }
 
-function isEmptyArray(value: unknown): boolean {
-  return Array.isArray(value) && value.length === 0;
-}
-
 /** UTF-8 output built from many small strings, joined and encoded in batches of moderate size. */
 class Utf8Writer {
   private readonly chunks: Uint8Array[] = [];
@@ -306,10 +312,129 @@ export interface FrozenTargetPool {
   readonly strata: readonly string[];
   /** For each target (same index as `targets`), the index of its stratum in `strata`. */
   readonly stratumOf: Int32Array;
-  /** The canonical serialisation (docs/draw-algorithm.md §3.1). */
+  /**
+   * The canonical serialisation (docs/draw-algorithm.md §3.1). When the hash was fed incrementally it
+   * is rebuilt on first read, so a draw that only needs the hash never holds it.
+   */
   readonly canonical: Uint8Array;
   /** SM3 of `canonical`, lower-case hex. */
   readonly hash: string;
+}
+
+/** True for non-empty printable ASCII (U+0020–U+007E): valid text by {@link checkText}, one byte per unit. */
+function isPrintableAscii(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const SINK_CHUNK = 1 << 20;
+
+/**
+ * UTF-8 bytes written straight into 1 MiB chunks (no intermediate strings), each full chunk handed to
+ * `emit`, which must consume it before returning (the chunk is reused).
+ */
+class ByteSink {
+  private readonly buf = new Uint8Array(SINK_CHUNK);
+  private pos = 0;
+
+  constructor(private readonly emit: (bytes: Uint8Array) => void) {}
+
+  /** Writes already-validated text. */
+  text(value: string): void {
+    const len = value.length;
+    if (len * 3 > SINK_CHUNK - this.pos) {
+      this.flush();
+      if (len * 3 > SINK_CHUNK) {
+        this.emit(encoder.encode(value));
+        return;
+      }
+    }
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) {
+        p = this.pos + encoder.encodeInto(value, buf.subarray(this.pos)).written;
+        break;
+      }
+      buf[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  bytes(value: Uint8Array): void {
+    if (value.length > SINK_CHUNK - this.pos) {
+      this.flush();
+      if (value.length > SINK_CHUNK) {
+        this.emit(value);
+        return;
+      }
+    }
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  byte(value: number): void {
+    if (this.pos === SINK_CHUNK) this.flush();
+    this.buf[this.pos++] = value;
+  }
+
+  /** Decimal digits of a non-negative safe integer. */
+  count(value: number): void {
+    if (value < 10) this.byte(0x30 + value);
+    else this.text(String(value));
+  }
+
+  flush(): void {
+    if (this.pos === 0) return;
+    this.emit(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}
+
+/** Validates a related-person or last-team list and returns its canonical form (the input when already so). */
+function canonicalList(values: readonly string[], field: string): readonly string[] {
+  if (!Array.isArray(values)) return canonicalSet<string>(values, field);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    // For printable ASCII, `<` is UTF-8 order; anything else takes the general path.
+    if (!isPrintableAscii(value) || (i > 0 && !((values[i - 1] as string) < value))) {
+      return canonicalSet<string>(values, field);
+    }
+  }
+  return values;
+}
+
+function writeList(sink: ByteSink, values: readonly string[]): void {
+  sink.count(values.length);
+  for (let j = 0; j < values.length; j++) {
+    sink.byte(TAB);
+    sink.text(values[j] as string);
+  }
+}
+
+/** The canonical lines of an already frozen (validated, ordered, canonical-list) pool. */
+function serialiseTargets(targets: readonly PoolTarget[], sink: ByteSink): void {
+  for (const t of targets) {
+    sink.text(`${t.id}\t${t.stratum}\t${t.category}\t${t.departmentCode}\t`);
+    writeList(sink, t.relatedPersonIds);
+    sink.byte(TAB);
+    writeList(sink, t.lastTeam);
+    sink.byte(LF);
+  }
+  sink.flush();
+}
+
+function collectBytes(write: (sink: ByteSink) => void): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  write(new ByteSink((bytes) => chunks.push(bytes.slice())));
+  return concatBytes(chunks);
 }
 
 /**
@@ -317,7 +442,8 @@ export interface FrozenTargetPool {
  *
  * Line per target, in id order: `id TAB stratum TAB category TAB departmentCode TAB
  * <k> [TAB personId]×k TAB <m> [TAB inspectorId]×m LF`, UTF-8.
- * Input already in UTF-8 id order (e.g. `ORDER BY id COLLATE "C"`) skips the sort.
+ * Input already in UTF-8 id order (e.g. `ORDER BY id COLLATE "C"`) skips the sort (checked in O(n)).
+ * With `hash.incremental` the bytes go to the hash in 1 MiB chunks and `canonical` is built lazily.
  *
  * @throws DrawInputError on an empty pool, a duplicate id, a bad category or bad text.
  */
@@ -332,8 +458,11 @@ export function freezeTargetPool(targets: readonly PoolTarget[], hash: HashFn): 
     const t = targets[i] as PoolTarget;
     if (typeof t !== 'object' || t === null)
       throw new DrawInputError(`targetPool[${i}]`, 'expected an object');
-    const id = checkText(t.id, `targetPool[${i}].id`);
-    if (!needsCodePointOrder && ABOVE_D7FF.test(id)) needsCodePointOrder = true;
+    const id = t.id;
+    if (!isPrintableAscii(id)) {
+      checkText(id, `targetPool[${i}].id`);
+      if (!needsCodePointOrder && ABOVE_D7FF.test(id)) needsCodePointOrder = true;
+    }
     if (i > 0 && sorted) {
       const prev = (targets[i - 1] as PoolTarget).id;
       if (!(prev < id)) sorted = false;
@@ -349,14 +478,19 @@ export function freezeTargetPool(targets: readonly PoolTarget[], hash: HashFn): 
     ordered = targets.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  // Category and department almost always follow from the stratum: validate and format them once per stratum.
+  const incremental = hash.incremental?.();
+  const chunks: Uint8Array[] = [];
+  const sink = new ByteSink(
+    incremental ? (bytes) => incremental.update(bytes) : (bytes) => chunks.push(bytes.slice()),
+  );
+
+  // Category and department almost always follow from the stratum: validate and encode them once per stratum.
   const byStratum = new Map<
     string,
-    { index: number; category: string; departmentCode: string; middle: string }
+    { index: number; category: string; departmentCode: string; middle: Uint8Array }
   >();
   const firstSeen: string[] = [];
   const firstSeenIndex = new Int32Array(n);
-  const writer = new Utf8Writer();
   for (let i = 0; i < n; i++) {
     let t = ordered[i] as PoolTarget;
     if (i > 0 && (ordered[i - 1] as PoolTarget).id === t.id) {
@@ -365,46 +499,58 @@ export function freezeTargetPool(targets: readonly PoolTarget[], hash: HashFn): 
     let info = byStratum.get(t.stratum);
     if (info === undefined) {
       checkText(t.stratum, `targetPool[id=${t.id}].stratum`);
-      info = { index: firstSeen.length, category: '', departmentCode: '', middle: '' };
+      info = { index: firstSeen.length, category: '', departmentCode: '', middle: new Uint8Array(0) };
       byStratum.set(t.stratum, info);
       firstSeen.push(t.stratum);
     }
-    let middle: string;
+    let middle: Uint8Array;
     if (t.category === info.category && t.departmentCode === info.departmentCode) {
       middle = info.middle;
     } else {
       checkCategory(t.category, `targetPool[id=${t.id}].category`);
       checkText(t.departmentCode, `targetPool[id=${t.id}].departmentCode`);
-      middle = `\t${t.stratum}\t${t.category}\t${t.departmentCode}\t`;
-      if (info.middle === '')
+      middle = utf8(`\t${t.stratum}\t${t.category}\t${t.departmentCode}\t`);
+      if (info.category === '')
         Object.assign(info, { category: t.category, departmentCode: t.departmentCode, middle });
     }
     firstSeenIndex[i] = info.index;
-    const related = isEmptyArray(t.relatedPersonIds)
-      ? t.relatedPersonIds
-      : canonicalSet<string>(t.relatedPersonIds, `targetPool[id=${t.id}].relatedPersonIds`);
-    const lastTeam = isEmptyArray(t.lastTeam)
-      ? t.lastTeam
-      : canonicalSet<string>(t.lastTeam, `targetPool[id=${t.id}].lastTeam`);
+    const related = canonicalList(t.relatedPersonIds, `targetPool[id=${t.id}].relatedPersonIds`);
+    const lastTeam = canonicalList(t.lastTeam, `targetPool[id=${t.id}].lastTeam`);
     if (related !== t.relatedPersonIds || lastTeam !== t.lastTeam) {
       t = { ...t, relatedPersonIds: related, lastTeam };
       ordered[i] = t;
     }
-    writer.write(t.id);
-    writer.write(middle);
-    writer.write(
-      related.length === 0 && lastTeam.length === 0
-        ? '0\t0\n'
-        : `${listField(related)}\t${listField(lastTeam)}\n`,
-    );
+    sink.text(t.id);
+    sink.bytes(middle);
+    writeList(sink, related);
+    sink.byte(TAB);
+    writeList(sink, lastTeam);
+    sink.byte(LF);
   }
+  sink.flush();
   const strata = firstSeen.slice().sort(compareUtf8);
   const rank = new Int32Array(firstSeen.length);
   for (let s = 0; s < strata.length; s++)
     rank[(byStratum.get(strata[s] as string) as { index: number }).index] = s;
   const stratumOf = new Int32Array(n);
   for (let i = 0; i < n; i++) stratumOf[i] = rank[firstSeenIndex[i] as number] as number;
-  const canonical = writer.bytes();
+
+  if (incremental) {
+    const digest = incremental.digest();
+    if (digest.length !== 32) throw new Error(`hash function returned ${digest.length} bytes, expected 32`);
+    let canonical: Uint8Array | undefined;
+    return {
+      targets: ordered,
+      strata,
+      stratumOf,
+      hash: toHex(digest),
+      get canonical(): Uint8Array {
+        canonical ??= collectBytes((s) => serialiseTargets(ordered, s));
+        return canonical;
+      },
+    };
+  }
+  const canonical = concatBytes(chunks);
   return { targets: ordered, strata, stratumOf, canonical, hash: toHex(checkedHash(hash, canonical)) };
 }
 

@@ -83,12 +83,56 @@ export class InfeasibleAssignmentError extends Error {
 type Filter = (inspector: PoolInspector, index: number) => boolean;
 
 /**
+ * Replays the constraints of {@link ASSIGNMENT_CONSTRAINTS} one by one, as the specification states
+ * them, to name the binding one. Only reached when the indexed path found fewer than teamSize
+ * eligible inspectors, so its cost (the whole pool, per constraint) is paid at most once per draw.
+ */
+function bindingConstraint(
+  target: AssignmentTarget,
+  inspectors: readonly PoolInspector[],
+  params: AssignmentParams,
+  assigned: Int32Array,
+): InfeasibleAssignmentError {
+  const { teamSize, plannedDate, workloadCap } = params;
+  const lastTeam = new Set(target.lastTeam);
+  const filters: Record<Exclude<AssignmentConstraint, 'POOL_SIZE'>, Filter> = {
+    STATUS: (i) => i.status === 'ACTIVE',
+    CERTIFICATE: (i) => i.certificateValidFrom <= plannedDate && plannedDate <= i.certificateValidTo,
+    QUALIFICATION: (i) => i.qualifiedCategories.includes(target.category),
+    JURISDICTION: (i) =>
+      i.departmentCode === target.departmentCode || i.poolDepartmentCodes.includes(target.departmentCode),
+    RECUSAL: (i) =>
+      !i.recusalTargetIds.includes(target.id) &&
+      !target.relatedPersonIds.some((p) => i.recusalPersonIds.includes(p)),
+    ROTATION: (i) => !lastTeam.has(i.id),
+    WORKLOAD: (i, index) => i.currentLoad + (assigned[index] as number) + 1 <= workloadCap,
+  };
+  let eligible: number[] = inspectors.map((_i, index) => index);
+  for (const constraint of ASSIGNMENT_CONSTRAINTS) {
+    if (constraint !== 'POOL_SIZE') {
+      const keep = filters[constraint];
+      eligible = eligible.filter((index) => keep(inspectors[index] as PoolInspector, index));
+    }
+    if (eligible.length < teamSize) {
+      return new InfeasibleAssignmentError(target.id, constraint, eligible.length, teamSize);
+    }
+  }
+  // Unreachable while both paths implement the same constraints; refuse rather than guess.
+  throw new Error(`assignment paths disagree on target ${JSON.stringify(target.id)}`);
+}
+
+/**
  * Assigns a team to every target, in the given (draw) order.
  *
  * `inspectors` is the frozen pool (`freezeInspectorPool(...).inspectors`). For each target the inspectors
  * (in pool order, i.e. UTF-8 id order) are filtered by
  * {@link ASSIGNMENT_CONSTRAINTS} in order; a partial Fisher–Yates with the stream labelled
  * `"ASSIGN" 0x00 targetId` picks teamSize of the eligible ones.
+ *
+ * The constraints that do not depend on the draw's running state (status, certificate on the planned
+ * date, qualification, jurisdiction) are evaluated once per (category, department) into a bucket kept
+ * in pool order; each target then filters only its bucket by recusal, rotation and workload. The
+ * eligible list — and so the result — is exactly the one the constraint-by-constraint definition gives.
  *
  * @example assignInspectors(drawnTargets, frozenInspectors.inspectors, params, key, sm3Node)
  * @throws DrawInputError when teamSize < 2 or a date or the cap is malformed.
@@ -114,47 +158,75 @@ export function assignInspectors(
       `expected a non-negative integer, got ${String(workloadCap)}`,
     );
   }
-  for (let i = 1; i < inspectors.length; i++) {
+  const count = inspectors.length;
+  for (let i = 1; i < count; i++) {
     if (compareUtf8((inspectors[i - 1] as PoolInspector).id, (inspectors[i] as PoolInspector).id) >= 0) {
       throw new DrawInputError('inspectorPool', 'expected the frozen pool: ids unique and in UTF-8 order');
     }
   }
-  const assigned = new Int32Array(inspectors.length);
-  const recusalTargets = inspectors.map((i) => new Set(i.recusalTargetIds));
-  const recusalPersons = inspectors.map((i) => new Set(i.recusalPersonIds));
-  const teams: TeamAssignment[] = [];
-
-  for (const target of targets) {
-    const lastTeam = new Set(target.lastTeam);
-    const filters: Record<Exclude<AssignmentConstraint, 'POOL_SIZE'>, Filter> = {
-      STATUS: (i) => i.status === 'ACTIVE',
-      CERTIFICATE: (i) => i.certificateValidFrom <= plannedDate && plannedDate <= i.certificateValidTo,
-      QUALIFICATION: (i) => i.qualifiedCategories.includes(target.category),
-      JURISDICTION: (i) =>
-        i.departmentCode === target.departmentCode || i.poolDepartmentCodes.includes(target.departmentCode),
-      RECUSAL: (_i, index) =>
-        !(recusalTargets[index] as Set<string>).has(target.id) &&
-        !target.relatedPersonIds.some((p) => (recusalPersons[index] as Set<string>).has(p)),
-      ROTATION: (i) => !lastTeam.has(i.id),
-      WORKLOAD: (i, index) => i.currentLoad + (assigned[index] as number) + 1 <= workloadCap,
-    };
-    let eligible: number[] = inspectors.map((_i, index) => index);
-    for (const constraint of ASSIGNMENT_CONSTRAINTS) {
-      if (constraint !== 'POOL_SIZE') {
-        const keep = filters[constraint];
-        eligible = eligible.filter((index) => keep(inspectors[index] as PoolInspector, index));
+  const assigned = new Int32Array(count);
+  // Room left under the cap; an inspector is eligible while room ≥ 1.
+  const room = new Float64Array(count);
+  const recusalTargets: (ReadonlySet<string> | null)[] = new Array(count);
+  const recusalPersons: (ReadonlySet<string> | null)[] = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const i = inspectors[index] as PoolInspector;
+    room[index] = workloadCap - i.currentLoad;
+    recusalTargets[index] = i.recusalTargetIds.length ? new Set(i.recusalTargetIds) : null;
+    recusalPersons[index] = i.recusalPersonIds.length ? new Set(i.recusalPersonIds) : null;
+  }
+  const buckets = new Map<string, Int32Array>();
+  const bucketOf = (category: string, departmentCode: string): Int32Array => {
+    const bucketKey = `${category}\u0000${departmentCode}`;
+    let bucket = buckets.get(bucketKey);
+    if (bucket === undefined) {
+      const members: number[] = [];
+      for (let index = 0; index < count; index++) {
+        const i = inspectors[index] as PoolInspector;
+        if (
+          i.status === 'ACTIVE' &&
+          i.certificateValidFrom <= plannedDate &&
+          plannedDate <= i.certificateValidTo &&
+          i.qualifiedCategories.includes(category as PoolInspector['qualifiedCategories'][number]) &&
+          (i.departmentCode === departmentCode || i.poolDepartmentCodes.includes(departmentCode))
+        ) {
+          members.push(index);
+        }
       }
-      if (eligible.length < teamSize) {
-        throw new InfeasibleAssignmentError(target.id, constraint, eligible.length, teamSize);
-      }
+      bucket = Int32Array.from(members);
+      buckets.set(bucketKey, bucket);
     }
+    return bucket;
+  };
+
+  const scratch = new Int32Array(count);
+  const teams: TeamAssignment[] = [];
+  for (const target of targets) {
+    const bucket = bucketOf(target.category, target.departmentCode);
+    const related = target.relatedPersonIds;
+    const lastTeam = target.lastTeam;
+    let eligibleCount = 0;
+    for (let b = 0; b < bucket.length; b++) {
+      const index = bucket[b] as number;
+      if ((room[index] as number) < 1) continue;
+      const byTarget = recusalTargets[index];
+      if (byTarget && byTarget.has(target.id)) continue;
+      const byPerson = recusalPersons[index];
+      if (byPerson && related.some((p) => byPerson.has(p))) continue;
+      if (lastTeam.length && lastTeam.includes((inspectors[index] as PoolInspector).id)) continue;
+      scratch[eligibleCount++] = index;
+    }
+    if (eligibleCount < teamSize) throw bindingConstraint(target, inspectors, params, assigned);
+    const eligible = scratch.subarray(0, eligibleCount);
     partialShuffle(eligible, teamSize, new DrawStream(key, assignmentLabel(target.id), hash));
-    const team = eligible.slice(0, teamSize);
-    for (const index of team) assigned[index]++;
-    teams.push({
-      targetId: target.id,
-      inspectorIds: team.map((index) => (inspectors[index] as PoolInspector).id),
-    });
+    const inspectorIds: string[] = new Array(teamSize);
+    for (let j = 0; j < teamSize; j++) {
+      const index = eligible[j] as number;
+      assigned[index]++;
+      room[index]--;
+      inspectorIds[j] = (inspectors[index] as PoolInspector).id;
+    }
+    teams.push({ targetId: target.id, inspectorIds });
   }
   return teams;
 }

@@ -1,4 +1,13 @@
-import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import {
+  BigIntType,
+  Entity,
+  Enum,
+  Index,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+  Unique,
+} from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum JobRunStatus {
@@ -20,7 +29,8 @@ export class JobRun {
   [OptionalProps]?: 'status' | 'startedAt' | 'finishedAt' | 'error' | 'result' | 'manual' | 'leaseUntil';
 
   @Field(() => String)
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  // Kept as a string in JS: cursors and GraphQL carry it as text (a JS bigint cannot be JSON-encoded).
+  @PrimaryKey({ type: new BigIntType('string'), autoincrement: true })
   id!: string;
 
   @Field(() => String)

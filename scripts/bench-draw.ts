@@ -1,0 +1,240 @@
+/**
+ * Benchmark of the verifiable draw at city scale (not a test; prints numbers):
+ *
+ *   npm run bench:draw [-- --targets=1000000 --inspectors=2000] [-- --fresh]
+ *
+ * The demo county (demo generator, bulk SQL) is loaded ONCE into a persistent embedded PostgreSQL
+ * under `<tmpdir>/shuangsui-bench` (or the server at DATABASE_URL), by a CHILD process, so this
+ * process holds only the draw and a second run skips the ~10-minute load (`--fresh` reloads).
+ * Then it makes a one-month plan over every department's roster with the seed's rules and times:
+ * loading the pools (bulk SQL), freeze+hash, selection, assignment — next to
+ * `ORDER BY random() LIMIT n` on the same table in the same run. Peak RSS of this process from the OS.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/shared/logger.js';
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+import { buildServices } from '../src/services.js';
+import { loadDemoCounty } from '../src/modules/seed/demo-loader.js';
+import { SamplingPlan } from '../src/modules/sampling/sampling-plan.entity.js';
+import { periodOf } from '../src/modules/rules/schedule.js';
+import {
+  deriveKey,
+  freezeInspectorPool,
+  freezeTargetPool,
+  hashParams,
+  indexOfTarget,
+  selectTargets,
+} from '../src/modules/draw/algorithm.js';
+import { assignInspectors, InfeasibleAssignmentError } from '../src/modules/draw/assignment.js';
+import { generateSeed, sm3Node } from '../src/modules/draw/sm3-node.js';
+
+function arg(name: string, fallback: number): number {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : fallback;
+}
+
+const TARGETS = arg('targets', 1_000_000);
+const INSPECTORS = arg('inspectors', 2000);
+const FRESH = process.argv.includes('--fresh');
+const LOAD_INTO = process.argv.find((x) => x.startsWith('--load-into='))?.slice('--load-into='.length);
+const BENCH_DIR = path.join(os.tmpdir(), 'shuangsui-bench');
+const log = createLogger('warn');
+
+/** Marker stored as the database comment once the demo is fully loaded (a crash mid-load leaves none). */
+function loadedMarker(): string {
+  return `shuangsui-bench loaded targets=${TARGETS} inspectors=${INSPECTORS}`;
+}
+
+/** Child-process half: loads the demo county into `url` and exits (its memory dies with it). */
+async function loadChild(url: string): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: url, DATA_DIR: BENCH_DIR, DEMO: 'false' });
+  const orm = await openOrm({ url, useAppRole: false });
+  const services = buildServices(config, { orm, databaseUrl: url, log });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await loadDemoCounty(client, services, { scale: TARGETS, inspectors: INSPECTORS, batchSize: 5000 });
+  await client.query('analyze');
+  await client.end();
+  await orm.close(true);
+}
+
+function runLoaderChild(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        `--load-into=${url}`,
+        `--targets=${TARGETS}`,
+        `--inspectors=${INSPECTORS}`,
+      ],
+      { stdio: 'inherit' },
+    );
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`loader exited with ${code}`))));
+  });
+}
+
+/** Database with the demo loaded: reused when its marker matches, else (re)created by the child. */
+async function prepareDatabase(adminUrl: string): Promise<string> {
+  const dbName = `bench_draw_${TARGETS}_${INSPECTORS}`;
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const r = await admin.query<{ comment: string | null }>(
+      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
+      [dbName],
+    );
+    if (!FRESH && r.rows[0]?.comment === loadedMarker()) {
+      console.log(`reusing the loaded bench database ${dbName} (--fresh reloads)`);
+      await migrate(url);
+      return url;
+    }
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+    await migrate(url);
+    const t = Date.now();
+    console.log(`loading ${TARGETS} targets and ${INSPECTORS} inspectors in a child process …`);
+    await runLoaderChild(url);
+    console.log(`loaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    await admin.query(`comment on database ${dbName} is '${loadedMarker()}'`);
+    return url;
+  } finally {
+    await admin.end();
+  }
+}
+
+async function main(): Promise<void> {
+  if (LOAD_INTO) return loadChild(LOAD_INTO);
+  let cluster: EmbeddedCluster | null = null;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    mkdirSync(BENCH_DIR, { recursive: true });
+    chmodSync(BENCH_DIR, 0o755);
+    cluster = await startEmbeddedPostgres({ dataDir: BENCH_DIR, log, persistent: true });
+    adminUrl = cluster.url('postgres');
+  }
+  try {
+    const url = await prepareDatabase(adminUrl);
+    const config = loadConfig({ DATABASE_URL: url, DATA_DIR: BENCH_DIR, DEMO: 'false' });
+    const orm = await openOrm({ url, useAppRole: false });
+    const services = buildServices(config, { orm, databaseUrl: url, log });
+    let t: number;
+
+    const em = orm.em.fork();
+    const depts = await em
+      .getConnection()
+      .execute<{ code: string }[]>(
+        `select code from department where cardinality(categories) > 0 order by code = 'ZA' desc, code`,
+      );
+    const plannedDate = '2026-12-07';
+    const period = periodOf(plannedDate, 1);
+    const plan = em.create(SamplingPlan, {
+      regionCode: '350322',
+      departmentCodes: depts.map((d) => d.code),
+      leadDepartmentCode: depts[0]!.code,
+      periodLabel: period.label,
+      periodStart: period.start,
+      periodEnd: period.end,
+      plannedDate,
+      teamSize: 2,
+      // Speed, not staffing, is measured: the cap must not end the draw early.
+      workloadCap: 1_000_000,
+      createdBy: 'bench',
+      id: randomUUID(),
+    });
+
+    const rssBefore = process.resourceUsage().maxRSS;
+    t = performance.now();
+    const pools = await services.plans.loadPools(em, plan);
+    const tLoad = performance.now() - t;
+
+    t = performance.now();
+    const targetPool = freezeTargetPool(pools.targets, sm3Node);
+    const inspectorPool = freezeInspectorPool(pools.inspectors, pools.relationships, sm3Node);
+    const params = {
+      planId: plan.id,
+      plannedDate,
+      quotas: pools.strata.filter((s) => s.quota > 0).map((s) => ({ stratum: s.stratum, quota: s.quota })),
+      mustInclude: pools.mustInclude,
+      teamSize: 2,
+      workloadCap: 1_000_000,
+    };
+    const paramsHash = hashParams(params, sm3Node).hash;
+    const tFreeze = performance.now() - t;
+
+    t = performance.now();
+    const seed = generateSeed();
+    const key = deriveKey(
+      {
+        seed,
+        entropy: '',
+        targetPoolHash: targetPool.hash,
+        inspectorPoolHash: inspectorPool.hash,
+        paramsHash,
+      },
+      sm3Node,
+    );
+    const strata = selectTargets(targetPool, params, key, sm3Node);
+    const tSelect = performance.now() - t;
+    const order = strata
+      .flatMap((s) => [...s.mustInclude, ...s.drawn])
+      .map((id) => targetPool.targets[indexOfTarget(targetPool, id)]!);
+
+    t = performance.now();
+    let outcome = '';
+    try {
+      const teams = assignInspectors(order, inspectorPool.inspectors, params, key, sm3Node);
+      outcome = `${teams.length} teams`;
+    } catch (e) {
+      if (!(e instanceof InfeasibleAssignmentError)) throw e;
+      outcome = `INFEASIBLE at ${e.constraint}`;
+    }
+    const tAssign = performance.now() - t;
+    const peakRss = process.resourceUsage().maxRSS;
+
+    const n = order.length;
+    t = performance.now();
+    await em.getConnection().execute(`select id from target order by random() limit ${n}`);
+    const tRandom = performance.now() - t;
+
+    const ms = (x: number) => `${x.toFixed(0).padStart(8)} ms`;
+    console.log('');
+    console.log(
+      `pool: ${targetPool.targets.length} targets in ${targetPool.strata.length} strata, ${inspectorPool.inspectors.length} inspectors`,
+    );
+    console.log(`selected: ${n} (${pools.mustInclude.length} must-include); assignment: ${outcome}`);
+    console.log('phase                                   time');
+    console.log(`load pools (bulk SQL, COLLATE "C")  ${ms(tLoad)}`);
+    console.log(`freeze + hash (SM3)                 ${ms(tFreeze)}`);
+    console.log(`select (stratified Fisher–Yates)    ${ms(tSelect)}`);
+    console.log(`assign (constraints, teams of 2)    ${ms(tAssign)}`);
+    console.log(`draw total (freeze+select+assign)   ${ms(tFreeze + tSelect + tAssign)}`);
+    console.log(
+      `baseline ORDER BY random() LIMIT n  ${ms(tRandom)}   (selection only: no freeze, no proof, no teams)`,
+    );
+    console.log(
+      `peak RSS                            ${(peakRss / 1024).toFixed(0).padStart(8)} MB (before pools: ${(rssBefore / 1024).toFixed(0)} MB)`,
+    );
+    await orm.close(true);
+  } finally {
+    if (cluster) await cluster.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
+import type { Ctx } from '../context.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Tracer } from '../../observability/tracing.js';
+import type { ProtectionService } from './protection.service.js';
+import type { DocumentCache } from './document-cache.js';
+
+/**
+ * Caller facts that are not part of `Ctx`, kept beside it. Keyed by the request's forked entity
+ * manager: Apollo may hand plugins a shallow copy of the context, never a different `em`.
+ */
+export const callerInfo = new WeakMap<object, { ip: string; clientName: string }>();
+
+function codesOf(errors: readonly { extensions?: Record<string, unknown> }[]): string[] {
+  return errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
+}
+
+/**
+ * Apollo plugin: admission control (ProtectionService.admit) once the operation is resolved — after
+ * parse and validation, before execution — plus per-operation metrics and a span. Refused
+ * operations never reach `executionDidStart`, which /metrics counts separately.
+ */
+export function protectionPlugin(
+  protection: ProtectionService,
+  metrics: Metrics,
+  tracer: Tracer,
+): ApolloServerPlugin<Ctx> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      let label = 'anonymous';
+      let type = 'unknown';
+      let refused = false;
+      let executed = false;
+      let span: ReturnType<Tracer['startSpan']> | null = null;
+      return {
+        async didResolveOperation(rc: GraphQLRequestContext<Ctx>) {
+          label = metrics.operationLabel(rc.operationName);
+          type = rc.operation?.operation ?? 'unknown';
+          span = tracer.startSpan(`graphql.${type}`, {
+            operation: label,
+            requestId: rc.contextValue.requestId,
+          });
+          const info = callerInfo.get(rc.contextValue.em) ?? { ip: 'unknown', clientName: 'unknown' };
+          try {
+            const cost = await protection.admit({
+              user: rc.contextValue.user,
+              ip: info.ip,
+              clientName: info.clientName,
+              schema: rc.schema,
+              document: rc.document!,
+              operationName: rc.operationName,
+              variables: rc.request.variables,
+              sha256: rc.queryHash!,
+            });
+            metrics.operationCost.observe({ operation: label }, cost);
+            span.setAttribute('cost', cost);
+          } catch (e) {
+            refused = true;
+            throw e;
+          }
+        },
+        async executionDidStart() {
+          executed = true;
+          metrics.executions.inc({ type });
+        },
+        async willSendResponse(rc: GraphQLRequestContext<Ctx>) {
+          const errors = rc.errors ?? [];
+          const codes = codesOf(
+            errors.map((e) => ({ extensions: (e.extensions ?? {}) as Record<string, unknown> })),
+          );
+          const inner = errors.map((e) => (e.originalError instanceof GraphQLError ? e.originalError : e));
+          const allCodes = codes.map((c, i) =>
+            c === 'GRAPHQL_VALIDATION_FAILED' && typeof inner[i]!.extensions.code === 'string'
+              ? (inner[i]!.extensions.code as string)
+              : c,
+          );
+          for (const c of allCodes) metrics.errors.inc({ code: c });
+          const outcome =
+            refused || (!executed && errors.length) ? 'refused' : errors.length ? 'error' : 'ok';
+          metrics.operations.inc({ operation: label, type, outcome });
+          metrics.operationDuration.observe(
+            { operation: label, type },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
+          if (span) {
+            for (const c of allCodes) span.recordError(c);
+            span.end();
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Express middleware for trusted documents sent by id: a body with `documentId` (or Apollo's
+ * `extensions.persistedQuery.sha256Hash`) and no `query` gets the registered text as its query.
+ * Unknown ids answer 400 TRUSTED_DOCUMENT_NOT_FOUND. Apollo's own automatic persisted queries stay
+ * off: a client must never be able to register a document just by sending it.
+ */
+export function trustedDocumentIds(protection: ProtectionService) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const body = req.body as
+      | { query?: unknown; documentId?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } }
+      | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return next();
+    const id =
+      typeof body.documentId === 'string'
+        ? body.documentId
+        : typeof body.extensions?.persistedQuery?.sha256Hash === 'string'
+          ? body.extensions.persistedQuery.sha256Hash
+          : null;
+    if (id === null) return next();
+    if (body.query === undefined) {
+      const text = await protection.documentById(id);
+      if (text === null) {
+        res.status(400).json({
+          errors: [
+            {
+              message: `no trusted document has id ${id.slice(0, 80)}`,
+              extensions: { code: 'TRUSTED_DOCUMENT_NOT_FOUND' },
+            },
+          ],
+        });
+        return;
+      }
+      body.query = text;
+    }
+    delete body.documentId;
+    if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
+    next();
+  };
+}
+
+/**
+ * graphql-ws `onSubscribe`: the same pipeline as HTTP — parse (cached), validate with the limit
+ * rules, admit (cost with the real variables, budgets, allowlist) — then the execution arguments
+ * with a context built for this operation.
+ */
+export function wsAdmission(args: {
+  schema: GraphQLSchema;
+  rules: ValidationRule[];
+  cache: DocumentCache;
+  protection: ProtectionService;
+  introspectionRule: ValidationRule | null;
+  context: (payloadOwner: { connectionParams?: Readonly<Record<string, unknown>> }) => Promise<Ctx>;
+  clientName: (params: Record<string, unknown>) => string;
+  ip: (ctx: unknown) => string;
+}) {
+  return async (
+    ctx: { connectionParams?: Readonly<Record<string, unknown>> },
+    _id: string,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    const sha256 = createHash('sha256').update(payload.query).digest('hex');
+    let document = args.cache.getSync(`ws:${sha256}`);
+    if (!document) {
+      try {
+        document = parse(payload.query);
+      } catch (e) {
+        return [e instanceof GraphQLError ? e : new GraphQLError('the document does not parse')];
+      }
+      const rules = [
+        ...specifiedRules,
+        ...args.rules,
+        ...(args.introspectionRule ? [args.introspectionRule] : []),
+      ];
+      const errors = validate(args.schema, document, rules);
+      if (errors.length) return errors;
+      args.cache.setSync(`ws:${sha256}`, document);
+    }
+    if (!getOperationAST(document, payload.operationName ?? undefined))
+      return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
+    const contextValue = await args.context(ctx);
+    const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+    try {
+      await args.protection.admit({
+        user: contextValue.user,
+        ip: args.ip(ctx),
+        clientName: args.clientName(params),
+        schema: args.schema,
+        document,
+        operationName: payload.operationName,
+        variables: payload.variables ?? undefined,
+        sha256,
+      });
+    } catch (e) {
+      return [e as GraphQLError];
+    }
+    return {
+      schema: args.schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue,
+    };
+  };
+}

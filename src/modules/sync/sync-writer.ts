@@ -1,0 +1,666 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  QuarantinedRecord,
+  SourceBatch,
+  SourceStaff,
+  SourceStaffDeleted,
+  SourceSystemId,
+  SourceTarget,
+  SourceTargetDeleted,
+  SourceViolation,
+} from '../../../adapters/types.js';
+import { sm3Hex, type FieldCipher } from '../../crypto/sm.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
+import { checkUscc } from '../identity/identifiers.js';
+import type { PiiService } from '../pii/pii.service.js';
+import { REGION_CODE } from '../targets/target.service.js';
+
+/** Runs one SQL statement (`?` placeholders, arrays bound as PostgreSQL arrays) in the batch transaction. */
+export type Sql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** `target.source_system` of each adapter: the names the demo county and exchange already use. */
+export const SOURCE_SYSTEM_OF: Record<SourceSystemId, string> = {
+  hotel: 'HOTEL_SYS',
+  entertainment: 'ENT_SYS',
+  'internet-cafe': 'CAFE_SYS',
+};
+
+/** Roles a target record speaks for; the café's target records carry only the legal representative. */
+const ROLES_FROM_TARGET: Record<SourceSystemId, string[]> = {
+  hotel: ['LEGAL_REP', 'MANAGER', 'CASHIER', 'SECURITY', 'OTHER'],
+  entertainment: ['LEGAL_REP', 'MANAGER', 'CASHIER', 'SECURITY', 'OTHER'],
+  'internet-cafe': ['LEGAL_REP'],
+};
+
+/** Violation types the café contract names that the seed calls serious (严重违法违规). */
+const SERIOUS_VIOLATION_TYPES = new Set(['MINOR_ADMITTED', 'UNLICENSED_EXPANSION']);
+/** A fine from this amount (yuan) marks a violation serious whatever its type. */
+const SERIOUS_FINE_YUAN = 10_000;
+
+/** A change that matters to supervisors; each raises a `targetChanged` event. */
+export type TargetChange =
+  | 'CREATED'
+  | 'GRADE_CHANGED'
+  | 'BLACKLISTED'
+  | 'BLACKLIST_CLEARED'
+  | 'SUSPENDED'
+  | 'CLOSED'
+  | 'REOPENED'
+  | 'REMOVED'
+  | 'STAFF_JOINED'
+  | 'STAFF_LEFT';
+
+export interface ChangeEvent {
+  targetId: string;
+  jurisdictionCode: string | null;
+  change: TargetChange;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** What one batch did. */
+export interface BatchOutcome {
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  quarantined: number;
+  staffJoined: number;
+  staffLeft: number;
+  warnings: number;
+  /** Targets written (inserted, updated or removed), for the batch's audit row. */
+  changedTargetIds: string[];
+  events: ChangeEvent[];
+}
+
+export interface WriterDeps {
+  pii: PiiService;
+  /** Encrypts quarantined raw bytes (they may hold ID numbers). */
+  cipher: FieldCipher;
+}
+
+/** Marks violations serious (rules read `serious`): a listed type or a fine of 10,000 yuan or more. */
+export function withSeriousFlag(v: SourceViolation): SourceViolation & { serious: boolean } {
+  const yuan = v.fineYuan ? Number.parseInt(v.fineYuan.split('.')[0] ?? '0', 10) : 0;
+  return { ...v, serious: SERIOUS_VIOLATION_TYPES.has(v.type) || yuan >= SERIOUS_FINE_YUAN };
+}
+
+/** Content hash of a source record: equal hashes mean nothing to write. */
+export function recordHash(r: unknown): string {
+  return sm3Hex(canonicalJson(r));
+}
+
+interface ExistingTarget {
+  id: string;
+  source_id: string;
+  sync_hash: string | null;
+  region_code: string;
+  name: string;
+  jurisdiction_code: string;
+  status: string;
+  grade: string | null;
+  hotel_blacklisted: boolean;
+  abnormal_listed: boolean;
+  complaints90d: number;
+  address: string | null;
+  uscc_raw: string | null;
+  archived_at: Date | null;
+}
+
+/** A person ready for the bulk upsert (ID encrypted, blind-indexed, masked). */
+export interface PersonRow {
+  index: string;
+  name: string;
+  idType: string | null;
+  enc: string;
+  masked: string;
+  valid: boolean;
+  phoneEnc: string | null;
+  phoneMasked: string | null;
+  hash: string;
+}
+
+const cols = <T, K extends keyof T>(rows: T[], k: K): T[K][] => rows.map((r) => r[k]);
+
+/**
+ * Writes one source batch with bulk statements inside the caller's transaction: targets upserted
+ * by (source_system, source_id) and skipped when their content hash is unchanged, persons by blind
+ * index, staff links with since/until, removals archived, quarantined records stored encrypted,
+ * the resync seen-set kept. Applying the same batch twice writes nothing the second time.
+ */
+export class SyncWriter {
+  constructor(private readonly deps: WriterDeps) {}
+
+  async apply(sql: Sql, adapter: SourceSystemId, batch: SourceBatch, runId: string): Promise<BatchOutcome> {
+    const out: BatchOutcome = {
+      fetched: batch.fetched,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      quarantined: 0,
+      staffJoined: 0,
+      staffLeft: 0,
+      warnings: 0,
+      changedTargetIds: [],
+      events: [],
+    };
+    const system = SOURCE_SYSTEM_OF[adapter];
+    const quarantine: QuarantinedRecord[] = [...batch.quarantined];
+    // The last word on each id wins within a batch (duplicates and out-of-order pages).
+    const lastTarget = new Map<string, SourceTarget | SourceTargetDeleted>();
+    const lastStaff = new Map<string, SourceStaff | SourceStaffDeleted>();
+    for (const r of batch.records) {
+      if (r.kind === 'TARGET' || r.kind === 'TARGET_DELETED') {
+        lastTarget.delete(r.sourceId);
+        lastTarget.set(r.sourceId, r);
+      } else {
+        const key = `${r.siteSourceId}|${this.deps.pii.indexOf(r.idNumber)}`;
+        lastStaff.delete(key);
+        lastStaff.set(key, r);
+      }
+    }
+    const upserts = [...lastTarget.values()].filter((r): r is SourceTarget => r.kind === 'TARGET');
+    const deletes = [...lastTarget.values()].filter(
+      (r): r is SourceTargetDeleted => r.kind === 'TARGET_DELETED',
+    );
+
+    if (upserts.length) await this.upsertTargets(sql, adapter, system, upserts, quarantine, out);
+    if (deletes.length) await this.removeTargets(sql, system, deletes, out);
+    if (lastStaff.size) await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out);
+    if (batch.resync) await this.trackResync(sql, adapter, system, batch, lastStaff, out);
+    if (quarantine.length) await this.storeQuarantine(sql, adapter, quarantine, runId);
+    out.quarantined = quarantine.length;
+    return out;
+  }
+
+  private async upsertTargets(
+    sql: Sql,
+    adapter: SourceSystemId,
+    system: string,
+    records: SourceTarget[],
+    quarantine: QuarantinedRecord[],
+    out: BatchOutcome,
+  ): Promise<void> {
+    const existing = new Map<string, ExistingTarget>();
+    const rows = (await sql(
+      `select id, source_id, sync_hash, region_code, name, jurisdiction_code, status, grade, hotel_blacklisted,
+              abnormal_listed, complaints90d, address, uscc_raw, archived_at
+         from target where source_system = ? and source_id = any(?::text[])`,
+      [system, records.map((r) => r.sourceId)],
+    )) as unknown as ExistingTarget[];
+    for (const e of rows) existing.set(e.source_id, e);
+
+    const w = {
+      id: [] as string[],
+      region: [] as string[],
+      category: [] as string[],
+      name: [] as string[],
+      usccRaw: [] as (string | null)[],
+      usccNorm: [] as (string | null)[],
+      usccValid: [] as (boolean | null)[],
+      licence: [] as string[],
+      address: [] as (string | null)[],
+      jur: [] as string[],
+      status: [] as string[],
+      grade: [] as (string | null)[],
+      black: [] as boolean[],
+      abnormal: [] as boolean[],
+      complaints: [] as number[],
+      violations: [] as string[],
+      incidents: [] as string[],
+      attributes: [] as string[],
+      sourceId: [] as string[],
+      sourceUpdated: [] as (string | null)[],
+      hash: [] as string[],
+    };
+    const written: SourceTarget[] = [];
+    for (const r of records) {
+      const hash = recordHash(r);
+      const ex = existing.get(r.sourceId);
+      if (ex && ex.sync_hash === hash && ex.archived_at === null) {
+        out.unchanged++;
+        continue;
+      }
+      const name = r.name ?? ex?.name ?? null;
+      const jur = r.jurisdictionCode ?? ex?.jurisdiction_code ?? null;
+      if (name === null || jur === null) {
+        quarantine.push({
+          sourceId: r.sourceId,
+          reason: `${name === null ? 'name' : 'jurisdictionCode'}: missing on a target the platform does not know yet`,
+          raw: Buffer.from(JSON.stringify(r), 'utf8'),
+        });
+        continue;
+      }
+      const usccRaw = r.uscc ?? ex?.uscc_raw ?? null;
+      const u = usccRaw && usccRaw.trim() ? checkUscc(usccRaw) : null;
+      if (u && !u.valid) out.warnings++;
+      const attributes: Record<string, unknown> = { ...r.attributes };
+      if (r.geo) attributes.geo = r.geo;
+      w.id.push(ex?.id ?? randomUUID());
+      w.region.push(r.regionCode ?? ex?.region_code ?? REGION_CODE);
+      w.category.push(r.category);
+      w.name.push(name.slice(0, 200));
+      w.usccRaw.push(u ? usccRaw : null);
+      w.usccNorm.push(u ? u.normalised.slice(0, 32) : null);
+      w.usccValid.push(u ? u.valid : null);
+      w.licence.push(JSON.stringify(r.licenceNos));
+      w.address.push((r.address ?? ex?.address ?? null)?.slice(0, 300) ?? null);
+      w.jur.push(jur);
+      w.status.push(r.status ?? ex?.status ?? 'OPERATING');
+      // Entertainment: null is a real value (not yet graded, counts as C); other sources have no grade.
+      w.grade.push(r.category === 'ENTERTAINMENT' ? r.grade : (r.grade ?? ex?.grade ?? null));
+      w.black.push(r.blacklisted ?? ex?.hotel_blacklisted ?? false);
+      w.abnormal.push(r.abnormalListed ?? ex?.abnormal_listed ?? false);
+      w.complaints.push(r.complaints90d ?? ex?.complaints90d ?? 0);
+      w.violations.push(JSON.stringify(r.violations.map(withSeriousFlag)));
+      w.incidents.push(JSON.stringify(r.incidents));
+      w.attributes.push(JSON.stringify(attributes));
+      w.sourceId.push(r.sourceId);
+      w.sourceUpdated.push(r.sourceUpdatedAt);
+      w.hash.push(hash);
+      written.push(r);
+    }
+    if (!written.length) return;
+    const res = (await sql(
+      `insert into target as t (id, region_code, category, name, uscc_raw, uscc_normalised, uscc_valid, licence_nos, address,
+         jurisdiction_code, status, grade, hotel_blacklisted, abnormal_listed, complaints90d, violations, incidents,
+         attributes, source_system, source_id, source_updated_at, sync_hash)
+       select id, region, category::target_category, name, uscc_raw, uscc_norm, uscc_valid, licence::jsonb, address, jur,
+         status::target_status, grade::grade, black, abnormal, complaints, violations::jsonb, incidents::jsonb,
+         attributes::jsonb, ?, source_id, source_updated::timestamptz, hash
+       from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], ?::text[],
+         ?::text[], ?::text[], ?::text[], ?::bool[], ?::bool[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+         ?::text[], ?::text[])
+         as x(id, region, category, name, uscc_raw, uscc_norm, uscc_valid, licence, address, jur, status, grade, black,
+              abnormal, complaints, violations, incidents, attributes, source_id, source_updated, hash)
+       on conflict (source_system, source_id) do update set
+         region_code = excluded.region_code, category = excluded.category, name = excluded.name,
+         uscc_raw = excluded.uscc_raw, uscc_normalised = excluded.uscc_normalised, uscc_valid = excluded.uscc_valid,
+         licence_nos = excluded.licence_nos, address = excluded.address, jurisdiction_code = excluded.jurisdiction_code,
+         status = excluded.status, grade = excluded.grade, hotel_blacklisted = excluded.hotel_blacklisted,
+         abnormal_listed = excluded.abnormal_listed, complaints90d = excluded.complaints90d,
+         violations = excluded.violations, incidents = excluded.incidents, attributes = excluded.attributes,
+         source_updated_at = excluded.source_updated_at, sync_hash = excluded.sync_hash, archived_at = null,
+         updated_at = now(), row_version = t.row_version + 1
+       where t.sync_hash is distinct from excluded.sync_hash or t.archived_at is not null
+       returning t.id, t.source_id, t.jurisdiction_code, (xmax = 0) as inserted`,
+      [
+        system,
+        w.id,
+        w.region,
+        w.category,
+        w.name,
+        w.usccRaw,
+        w.usccNorm,
+        w.usccValid,
+        w.licence,
+        w.address,
+        w.jur,
+        w.status,
+        w.grade,
+        w.black,
+        w.abnormal,
+        w.complaints,
+        w.violations,
+        w.incidents,
+        w.attributes,
+        w.sourceId,
+        w.sourceUpdated,
+        w.hash,
+      ],
+    )) as { id: string; source_id: string; jurisdiction_code: string; inserted: boolean }[];
+    const idBySource = new Map<string, string>();
+    const index = new Map(w.sourceId.map((s, i) => [s, i]));
+    for (const row of res) {
+      idBySource.set(row.source_id, row.id);
+      out.changedTargetIds.push(row.id);
+      const i = index.get(row.source_id) as number;
+      const ex = existing.get(row.source_id);
+      const ev = (change: TargetChange, from?: string | null, to?: string | null): void => {
+        out.events.push({ targetId: row.id, jurisdictionCode: row.jurisdiction_code, change, from, to });
+      };
+      if (row.inserted || !ex) {
+        out.inserted++;
+        ev('CREATED');
+        continue;
+      }
+      out.updated++;
+      const status = w.status[i] as string;
+      if (ex.grade !== w.grade[i]) ev('GRADE_CHANGED', ex.grade, w.grade[i]);
+      if (ex.hotel_blacklisted !== w.black[i]) ev(w.black[i] ? 'BLACKLISTED' : 'BLACKLIST_CLEARED');
+      if (ex.status !== status) {
+        if (status === 'SUSPENDED') ev('SUSPENDED', ex.status, status);
+        else if (status === 'CLOSED' || status === 'REVOKED') ev('CLOSED', ex.status, status);
+        else ev('REOPENED', ex.status, status);
+      }
+      if (ex.archived_at !== null) ev('CREATED');
+    }
+    await this.linkTargetPersons(sql, adapter, written, idBySource, out);
+  }
+
+  /** Upserts persons by blind index (skipped when their content hash is unchanged); answers person id by index. */
+  async upsertPersons(sql: Sql, persons: Map<string, PersonRow>): Promise<Map<string, string>> {
+    const rows = [...persons.values()];
+    if (!rows.length) return new Map();
+    await sql(
+      `insert into person as p (id, name, id_type, id_enc, id_index, id_masked, id_valid, phone_enc, phone_masked, sync_hash)
+       select gen_random_uuid(), name, id_type, enc, idx, masked, valid, phone_enc, phone_masked, hash
+       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], ?::text[], ?::text[])
+         as x(name, id_type, enc, idx, masked, valid, phone_enc, phone_masked, hash)
+       on conflict (id_index) do update set name = excluded.name, id_type = coalesce(excluded.id_type, p.id_type),
+         id_masked = excluded.id_masked, id_valid = excluded.id_valid,
+         phone_enc = coalesce(excluded.phone_enc, p.phone_enc), phone_masked = coalesce(excluded.phone_masked, p.phone_masked),
+         sync_hash = excluded.sync_hash, updated_at = now()
+       where p.sync_hash is distinct from excluded.sync_hash`,
+      [
+        cols(rows, 'name'),
+        cols(rows, 'idType'),
+        cols(rows, 'enc'),
+        cols(rows, 'index'),
+        cols(rows, 'masked'),
+        cols(rows, 'valid'),
+        cols(rows, 'phoneEnc'),
+        cols(rows, 'phoneMasked'),
+        cols(rows, 'hash'),
+      ],
+    );
+    const ids = await sql(`select id, id_index from person where id_index = any(?::text[])`, [
+      cols(rows, 'index'),
+    ]);
+    return new Map(ids.map((r) => [r.id_index as string, r.id as string]));
+  }
+
+  /** Protects a person's ID and phone for `upsertPersons`; counts an invalid ID as a warning in `out`. */
+  personRow(
+    name: string,
+    idType: string | null,
+    idNumber: string,
+    phone: string | null,
+    out: { warnings: number },
+  ): PersonRow {
+    const prot = this.deps.pii.protectId(idNumber);
+    if (!prot.valid) out.warnings++;
+    const ph = phone && phone.trim() ? this.deps.pii.protectPhone(phone) : null;
+    return {
+      index: prot.index,
+      name: name.slice(0, 64),
+      idType,
+      enc: prot.enc,
+      masked: prot.masked,
+      valid: prot.valid,
+      phoneEnc: ph?.enc ?? null,
+      phoneMasked: ph?.masked ?? null,
+      // Keyed (HMAC-SM3), so the hash of a name, ID type and phone cannot be looked up by guessing.
+      hash: this.deps.pii.indexOf(`person|${name}|${idType ?? ''}|${phone ?? ''}`),
+    };
+  }
+
+  private async linkTargetPersons(
+    sql: Sql,
+    adapter: SourceSystemId,
+    written: SourceTarget[],
+    idBySource: Map<string, string>,
+    out: BatchOutcome,
+  ): Promise<void> {
+    const persons = new Map<string, PersonRow>();
+    const links: { target: string; index: string; role: string }[] = [];
+    for (const r of written) {
+      const target = idBySource.get(r.sourceId);
+      if (!target) continue;
+      for (const p of r.persons) {
+        if (!p.idNumber || !p.idNumber.trim()) continue;
+        const row = this.personRow(p.name, p.idType, p.idNumber, p.phone, out);
+        persons.set(row.index, row);
+        links.push({ target, index: row.index, role: p.role });
+      }
+    }
+    const personIds = await this.upsertPersons(sql, persons);
+    const targets = [
+      ...new Set(written.map((r) => idBySource.get(r.sourceId)).filter((x): x is string => !!x)),
+    ];
+    if (!targets.length) return;
+    const lt = links.map((l) => l.target);
+    const lp = links.map((l) => personIds.get(l.index) as string);
+    const lr = links.map((l) => l.role);
+    if (links.length) {
+      await sql(
+        `insert into target_person as tp (id, target_id, person_id, role)
+         select gen_random_uuid(), t, p, r::person_role from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)
+         on conflict (target_id, person_id, role) do update set until = null, updated_at = now()
+         where tp.until is not null`,
+        [lt, lp, lr],
+      );
+    }
+    // People the source no longer names for a role it speaks for have left that role.
+    await sql(
+      `update target_person tp set until = current_date, updated_at = now()
+        where tp.target_id = any(?::uuid[]) and tp.role::text = any(?::text[]) and tp.until is null
+          and not exists (select 1 from unnest(?::uuid[], ?::uuid[], ?::text[]) as d(t, p, r)
+                           where d.t = tp.target_id and d.p = tp.person_id and d.r = tp.role::text)`,
+      [targets, ROLES_FROM_TARGET[adapter], lt, lp, lr],
+    );
+  }
+
+  private async removeTargets(
+    sql: Sql,
+    system: string,
+    records: SourceTargetDeleted[],
+    out: BatchOutcome,
+  ): Promise<void> {
+    const rows = await sql(
+      `update target set archived_at = now(), updated_at = now(), row_version = row_version + 1
+        where source_system = ? and source_id = any(?::text[]) and archived_at is null
+        returning id, jurisdiction_code`,
+      [system, records.map((r) => r.sourceId)],
+    );
+    for (const r of rows) {
+      out.deleted++;
+      out.changedTargetIds.push(r.id as string);
+      out.events.push({
+        targetId: r.id as string,
+        jurisdictionCode: r.jurisdiction_code as string,
+        change: 'REMOVED',
+      });
+    }
+  }
+
+  private async applyStaff(
+    sql: Sql,
+    system: string,
+    records: (SourceStaff | SourceStaffDeleted)[],
+    quarantine: QuarantinedRecord[],
+    out: BatchOutcome,
+  ): Promise<void> {
+    const sites = await sql(
+      `select id, source_id, jurisdiction_code from target where source_system = ? and source_id = any(?::text[])`,
+      [system, [...new Set(records.map((r) => r.siteSourceId))]],
+    );
+    const site = new Map(
+      sites.map((s) => [s.source_id as string, s as { id: string; jurisdiction_code: string }]),
+    );
+    const joins: { target: string; jur: string; index: string; role: string; since: string | null }[] = [];
+    const leaves: { target: string; index: string }[] = [];
+    const persons = new Map<string, PersonRow>();
+    for (const r of records) {
+      const s = site.get(r.siteSourceId);
+      if (!s) {
+        quarantine.push({
+          sourceId: `${r.siteSourceId}/staff`,
+          reason: `siteSourceId: site ${r.siteSourceId} is not on the roster (its SITE record has not arrived)`,
+          raw: Buffer.from(JSON.stringify(r), 'utf8'),
+        });
+        continue;
+      }
+      if (r.kind === 'STAFF') {
+        const row = this.personRow(r.name, null, r.idNumber, null, out);
+        persons.set(row.index, row);
+        joins.push({
+          target: s.id,
+          jur: s.jurisdiction_code,
+          index: row.index,
+          role: r.role,
+          since: r.since,
+        });
+      } else {
+        leaves.push({ target: s.id, index: this.deps.pii.indexOf(r.idNumber) });
+      }
+    }
+    if (joins.length) {
+      const personIds = await this.upsertPersons(sql, persons);
+      const jt = joins.map((j) => j.target);
+      const jp = joins.map((j) => personIds.get(j.index) as string);
+      const jr = joins.map((j) => j.role);
+      const res = await sql(
+        `insert into target_person as tp (id, target_id, person_id, role, since)
+         select gen_random_uuid(), t, p, r::person_role, s::date from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[]) as x(t, p, r, s)
+         on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
+         where tp.since is distinct from excluded.since or tp.until is not null
+         returning tp.target_id, (xmax = 0) as inserted`,
+        [jt, jp, jr, joins.map((j) => j.since)],
+      );
+      const jurOf = new Map(joins.map((j) => [j.target, j.jur]));
+      for (const r of res) {
+        if (!r.inserted) continue;
+        out.staffJoined++;
+        out.changedTargetIds.push(r.target_id as string);
+        out.events.push({
+          targetId: r.target_id as string,
+          jurisdictionCode: jurOf.get(r.target_id as string) ?? null,
+          change: 'STAFF_JOINED',
+        });
+      }
+      // One staff role per person and site: a new role ends the previous one.
+      await sql(
+        `update target_person tp set until = current_date, updated_at = now()
+          from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)
+         where tp.target_id = x.t and tp.person_id = x.p and tp.role::text <> x.r and tp.role <> 'LEGAL_REP'
+           and tp.until is null`,
+        [jt, jp, jr],
+      );
+    }
+    if (leaves.length) {
+      const res = await sql(
+        `update target_person tp set until = current_date, updated_at = now()
+           from unnest(?::uuid[], ?::text[]) as x(t, idx) join person p on p.id_index = x.idx
+          where tp.target_id = x.t and tp.person_id = p.id and tp.role <> 'LEGAL_REP' and tp.until is null
+          returning tp.target_id`,
+        [leaves.map((l) => l.target), leaves.map((l) => l.index)],
+      );
+      const jurOf = new Map(sites.map((s) => [s.id as string, s.jurisdiction_code as string]));
+      for (const r of res) {
+        out.staffLeft++;
+        out.changedTargetIds.push(r.target_id as string);
+        out.events.push({
+          targetId: r.target_id as string,
+          jurisdictionCode: jurOf.get(r.target_id as string) ?? null,
+          change: 'STAFF_LEFT',
+        });
+      }
+    }
+  }
+
+  /**
+   * Full resync (café after SEQ_EXPIRED): remember every id seen from the first snapshot batch;
+   * after the last one, archive the sites and end the staff links the snapshot no longer holds.
+   */
+  private async trackResync(
+    sql: Sql,
+    adapter: SourceSystemId,
+    system: string,
+    batch: SourceBatch,
+    staff: Map<string, SourceStaff | SourceStaffDeleted>,
+    out: BatchOutcome,
+  ): Promise<void> {
+    if (batch.resync?.first) await sql(`delete from sync_resync_seen where adapter = ?`, [adapter]);
+    const keys: string[] = [];
+    const kinds: string[] = [];
+    for (const r of batch.records) {
+      if (r.kind === 'TARGET') {
+        kinds.push('T');
+        keys.push(r.sourceId);
+      }
+    }
+    for (const [key, r] of staff) {
+      if (r.kind === 'STAFF') {
+        kinds.push('S');
+        keys.push(key);
+      }
+    }
+    if (keys.length) {
+      await sql(
+        `insert into sync_resync_seen (adapter, kind, key) select ?, k, v from unnest(?::text[], ?::text[]) as x(k, v)
+         on conflict do nothing`,
+        [adapter, kinds, keys],
+      );
+    }
+    if (!batch.resync?.last) return;
+    const gone = await sql(
+      `update target t set archived_at = now(), updated_at = now(), row_version = t.row_version + 1
+        where t.source_system = ? and t.archived_at is null
+          and not exists (select 1 from sync_resync_seen s where s.adapter = ? and s.kind = 'T' and s.key = t.source_id)
+        returning t.id, t.jurisdiction_code`,
+      [system, adapter],
+    );
+    for (const r of gone) {
+      out.deleted++;
+      out.changedTargetIds.push(r.id as string);
+      out.events.push({
+        targetId: r.id as string,
+        jurisdictionCode: r.jurisdiction_code as string,
+        change: 'REMOVED',
+      });
+    }
+    const left = await sql(
+      `update target_person tp set until = current_date, updated_at = now()
+         from target t, person p
+        where tp.target_id = t.id and tp.person_id = p.id and t.source_system = ? and tp.role <> 'LEGAL_REP'
+          and tp.until is null
+          and not exists (select 1 from sync_resync_seen s
+                           where s.adapter = ? and s.kind = 'S' and s.key = t.source_id || '|' || p.id_index)
+        returning tp.target_id, t.jurisdiction_code`,
+      [system, adapter],
+    );
+    for (const r of left) {
+      out.staffLeft++;
+      out.events.push({
+        targetId: r.target_id as string,
+        jurisdictionCode: r.jurisdiction_code as string,
+        change: 'STAFF_LEFT',
+      });
+    }
+    await sql(`delete from sync_resync_seen where adapter = ?`, [adapter]);
+  }
+
+  private async storeQuarantine(
+    sql: Sql,
+    adapter: SourceSystemId,
+    records: QuarantinedRecord[],
+    runId: string,
+  ): Promise<void> {
+    const byDigest = new Map<string, QuarantinedRecord>();
+    for (const q of records) byDigest.set(sm3Hex(q.raw), q);
+    const rows = [...byDigest.entries()];
+    await sql(
+      `insert into sync_quarantine as q (adapter, region_code, source_id, reason, raw_enc, raw_digest, raw_bytes,
+         first_run_id, last_run_id)
+       select ?, ?, sid, reason, enc, digest, bytes, ?::bigint, ?::bigint
+         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[]) as x(sid, reason, enc, digest, bytes)
+       on conflict (adapter, raw_digest) do update set last_run_id = excluded.last_run_id,
+         seen_count = q.seen_count + 1, reason = excluded.reason, updated_at = now()
+       where q.last_run_id <> excluded.last_run_id`,
+      [
+        adapter,
+        REGION_CODE,
+        runId,
+        runId,
+        rows.map(([, q]) => q.sourceId?.slice(0, 128) ?? null),
+        rows.map(([, q]) => q.reason),
+        rows.map(([, q]) => this.deps.cipher.encrypt(q.raw.toString('base64'))),
+        rows.map(([d]) => d),
+        rows.map(([, q]) => q.raw.length),
+      ],
+    );
+  }
+}

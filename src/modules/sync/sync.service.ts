@@ -1,0 +1,366 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { SourceAdapter, SourceSystemId } from '../../../adapters/types.js';
+import { isSourceError } from '../../../adapters/source-kit/source.errors.js';
+import type { FieldCipher } from '../../crypto/sm.js';
+import { Role, type Principal } from '../../graphql/auth.js';
+import type { Logger } from '../../shared/logger.js';
+import { AppError } from '../../shared/errors.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { EventService } from '../events/event.service.js';
+import type { RunOutcome, Scheduler } from '../jobs/scheduler.js';
+import type { PiiService } from '../pii/pii.service.js';
+import { REGION_CODE } from '../targets/target.service.js';
+import { SyncError } from './sync.errors.js';
+import { SyncRun, SyncRunStatus } from './sync-run.entity.js';
+import type { SyncQuarantine } from './sync-quarantine.entity.js';
+import { redactText } from '../identity/identifiers.js';
+import { SyncWriter, type BatchOutcome, type Sql } from './sync-writer.js';
+
+/** Every source adapter id, in a fixed order. */
+export const ADAPTER_IDS: readonly SourceSystemId[] = ['hotel', 'entertainment', 'internet-cafe'];
+
+/** The actor of audit rows written by sync runs. */
+export const SYNC_ACTOR: Principal = { sub: 'system:sync', role: Role.ADMIN, dept: null, name: null };
+
+/** Above this many important changes in one batch, one summary event replaces the per-target ones. */
+const MAX_EVENTS_PER_BATCH = 100;
+
+/** Counts a run reports (also the job result). */
+export type RunCounts = Pick<
+  BatchOutcome,
+  | 'fetched'
+  | 'inserted'
+  | 'updated'
+  | 'unchanged'
+  | 'deleted'
+  | 'quarantined'
+  | 'staffJoined'
+  | 'staffLeft'
+  | 'warnings'
+> & { batches: number };
+
+/** Job name of an adapter's sync: `sync:hotel`. */
+export const jobNameOf = (id: SourceSystemId): string => `sync:${id}`;
+
+/** Parses an adapter id given by a user. @throws SyncError SYNC_ADAPTER_UNKNOWN */
+export function parseAdapterId(raw: string): SourceSystemId {
+  if ((ADAPTER_IDS as readonly string[]).includes(raw)) return raw as SourceSystemId;
+  throw new SyncError(
+    'SYNC_ADAPTER_UNKNOWN',
+    `adapter: expected one of ${ADAPTER_IDS.join(', ')}, got "${raw}"`,
+  );
+}
+
+interface Configured {
+  adapter: SourceAdapter<unknown>;
+  cron: string | null;
+}
+
+/**
+ * The sync engine: pulls each configured source adapter from its committed cursor and writes
+ * every batch, with the cursor and the run's counters, in one transaction. A run killed at any
+ * point resumes from the last committed batch; batches are idempotent, so it converges.
+ */
+export class SyncService {
+  private readonly adapters = new Map<SourceSystemId, Configured>();
+  private readonly writer: SyncWriter;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly audit: AuditService,
+    private readonly events: EventService,
+    pii: PiiService,
+    private readonly cipher: FieldCipher,
+    private readonly log: Logger,
+  ) {
+    this.writer = new SyncWriter({ pii, cipher });
+  }
+
+  private boundScheduler: Scheduler | null = null;
+
+  /** The platform's scheduler, which runs (and de-duplicates) the `sync:<adapter>` jobs. */
+  useScheduler(scheduler: Scheduler): void {
+    this.boundScheduler = scheduler;
+  }
+
+  private get scheduler(): Scheduler {
+    if (!this.boundScheduler) throw new Error('SyncService.useScheduler was not called');
+    return this.boundScheduler;
+  }
+
+  /**
+   * Makes an adapter available and registers its replica-safe job `sync:<id>` (cron null =
+   * on demand only). Calling it again replaces the adapter.
+   */
+  configure(adapter: SourceAdapter<unknown>, cron: string | null): void {
+    this.adapters.set(adapter.id, { adapter, cron });
+    this.scheduler.register({
+      name: jobNameOf(adapter.id),
+      cron,
+      leaseSeconds: 120,
+      run: async ({ signal, manual, log }) => this.run(adapter.id, { signal, manual, log }),
+    });
+  }
+
+  configured(): SourceSystemId[] {
+    return [...this.adapters.keys()];
+  }
+
+  /**
+   * Runs one adapter now through its job, so a run already in progress anywhere is not started twice.
+   * @throws SyncError SYNC_ADAPTER_NOT_CONFIGURED, AppError JOB_ALREADY_RUNNING
+   */
+  async trigger(id: SourceSystemId): Promise<RunOutcome> {
+    this.get(id);
+    return this.scheduler.trigger(jobNameOf(id));
+  }
+
+  /**
+   * Runs one adapter now (through its job) and answers the run record, done or failed.
+   * @throws AppError JOB_ALREADY_RUNNING while a run of this adapter is in progress on any replica.
+   */
+  async runNow(em: EntityManager, id: SourceSystemId): Promise<SyncRun> {
+    const before = await em
+      .getConnection()
+      .execute<{ id: string | null }[]>('select max(id)::text as id from sync_run where adapter = ?', [id]);
+    const outcome = await this.trigger(id);
+    const run = await em.findOne(
+      SyncRun,
+      { adapter: id, id: { $gt: before[0]?.id ?? '0' } },
+      { orderBy: { id: 'desc' }, refresh: true },
+    );
+    if (!run)
+      throw new AppError('SYNC_RUN_MISSING', `the ${id} run left no record: ${outcome.error ?? 'unknown'}`);
+    return run;
+  }
+
+  /** Like `trigger`, in the background; resolves with the job run id once claimed. */
+  async triggerInBackground(id: SourceSystemId): Promise<string> {
+    this.get(id);
+    return this.scheduler.triggerInBackground(jobNameOf(id));
+  }
+
+  private get(id: SourceSystemId): Configured {
+    const c = this.adapters.get(id);
+    if (!c) {
+      throw new SyncError(
+        'SYNC_ADAPTER_NOT_CONFIGURED',
+        `adapter ${id} has no source configured (set SYNC_${id === 'internet-cafe' ? 'CAFE' : id.toUpperCase()}_URL)`,
+      );
+    }
+    return c;
+  }
+
+  /**
+   * Pulls one adapter from its committed cursor to the end. Call through `trigger` or the job;
+   * this method itself does not guard against a concurrent run of the same adapter.
+   * @throws the adapter's SourceError (after recording it on the run) when the pull fails.
+   */
+  async run(
+    id: SourceSystemId,
+    opts: { signal?: AbortSignal; manual?: boolean; log?: Logger } = {},
+  ): Promise<RunCounts & { runId: string }> {
+    const { adapter } = this.get(id);
+    const log = opts.log ?? this.log.child({ adapter: id });
+    const em = this.orm.em.fork() as EntityManager;
+    const conn = em.getConnection();
+    const cur = await conn.execute<{ cursor: string | null }[]>(
+      'select cursor from sync_cursor where adapter = ?',
+      [id],
+    );
+    const cursorBefore = cur[0]?.cursor ?? null;
+    // Only one run per adapter executes (the job guarantees it): any other RUNNING row was killed.
+    await conn.execute(
+      `update sync_run set status = 'FAILED', finished_at = now(), error_code = 'INTERRUPTED',
+         error = 'the process running it stopped; its committed batches stand and the next run resumed from them'
+       where adapter = ? and status = 'RUNNING'`,
+      [id],
+    );
+    const created = await conn.execute<{ id: string }[]>(
+      `insert into sync_run (adapter, region_code, manual, cursor_before, cursor_after) values (?, ?, ?, ?, ?)
+       returning id::text as id`,
+      [id, REGION_CODE, opts.manual ?? false, cursorBefore, cursorBefore],
+    );
+    const runId = (created[0] as { id: string }).id;
+    const started = Date.now();
+    const counts: RunCounts = {
+      batches: 0,
+      fetched: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      quarantined: 0,
+      staffJoined: 0,
+      staffLeft: 0,
+      warnings: 0,
+    };
+    let cursor = cursorBefore;
+    try {
+      for await (const batch of adapter.pull(cursor, { signal: opts.signal })) {
+        const outcome = await this.orm.em.fork().transactional(async (tem) => {
+          const trx = tem.getTransactionContext<Knex.Transaction>();
+          if (!trx) throw new Error('sync batch outside a transaction');
+          const sql: Sql = async (text, params = []) =>
+            (
+              (await trx.raw(text, params as Knex.RawBinding[])) as unknown as {
+                rows: Record<string, unknown>[];
+              }
+            ).rows;
+          const o = await this.writer.apply(sql, id, batch, runId);
+          await this.recordBatch(tem as EntityManager, sql, id, runId, o);
+          await sql(
+            `insert into sync_cursor (adapter, region_code, cursor, resync_open) values (?, ?, ?, ?)
+             on conflict (adapter) do update set cursor = excluded.cursor, resync_open = excluded.resync_open,
+               updated_at = now()
+             where sync_cursor.cursor is distinct from excluded.cursor
+                or sync_cursor.resync_open <> excluded.resync_open`,
+            [id, REGION_CODE, batch.cursor, !!batch.resync && !batch.resync.last],
+          );
+          await sql(
+            `update sync_run set batches = batches + 1, fetched = fetched + ?, inserted = inserted + ?,
+               updated = updated + ?, unchanged = unchanged + ?, deleted = deleted + ?, quarantined = quarantined + ?,
+               staff_joined = staff_joined + ?, staff_left = staff_left + ?, warnings = warnings + ?, cursor_after = ?
+             where id = ?`,
+            [
+              o.fetched,
+              o.inserted,
+              o.updated,
+              o.unchanged,
+              o.deleted,
+              o.quarantined,
+              o.staffJoined,
+              o.staffLeft,
+              o.warnings,
+              batch.cursor,
+              runId,
+            ],
+          );
+          return o;
+        });
+        cursor = batch.cursor;
+        counts.batches++;
+        for (const k of Object.keys(counts) as (keyof RunCounts)[]) {
+          if (k !== 'batches') counts[k] += outcome[k];
+        }
+      }
+      await this.finish(id, runId, started, SyncRunStatus.DONE, counts, null);
+      log.info({ runId, ...counts, ms: Date.now() - started }, 'sync run finished');
+      return { runId, ...counts };
+    } catch (e) {
+      const code = isSourceError(e) ? e.code : e instanceof AppError ? e.code : 'INTERNAL';
+      const message = e instanceof Error ? e.message : String(e);
+      log.error({ runId, code, err: e }, 'sync run failed');
+      await this.finish(id, runId, started, SyncRunStatus.FAILED, counts, { code, message }).catch(
+        (err: unknown) => log.error({ err }, 'could not record the failed sync run'),
+      );
+      throw e;
+    }
+  }
+
+  /** One audit row per batch that changed something (bounded chain cost), then its events. */
+  private async recordBatch(em: EntityManager, sql: Sql, id: SourceSystemId, runId: string, o: BatchOutcome) {
+    const changed = o.inserted + o.updated + o.deleted + o.staffJoined + o.staffLeft;
+    if (changed === 0 && o.quarantined === 0 && o.events.length === 0) return;
+    await this.audit.record(em, SYNC_ACTOR, {
+      action: 'sync.batch',
+      entityType: 'SyncRun',
+      entityId: runId,
+      details: {
+        adapter: id,
+        inserted: o.inserted,
+        updated: o.updated,
+        deleted: o.deleted,
+        staffJoined: o.staffJoined,
+        staffLeft: o.staffLeft,
+        quarantined: o.quarantined,
+        targetIds: [...new Set(o.changedTargetIds)].sort(),
+      },
+    });
+    if (!o.events.length) return;
+    // The audit row above holds the event-log lock, so ids are allocated in commit order; one bulk
+    // insert instead of one ORM flush per event keeps a first sync of a million targets feasible.
+    const evs =
+      o.events.length <= MAX_EVENTS_PER_BATCH
+        ? o.events.map((e) => ({
+            type: 'Target',
+            id: e.targetId,
+            jur: e.jurisdictionCode,
+            payload: { change: e.change, source: id, runId, from: e.from ?? null, to: e.to ?? null },
+          }))
+        : [
+            {
+              type: 'SyncRun',
+              id: runId,
+              jur: null,
+              payload: {
+                change: 'BULK',
+                source: id,
+                runId,
+                count: o.events.length,
+                byChange: o.events.reduce<Record<string, number>>((m, e) => {
+                  m[e.change] = (m[e.change] ?? 0) + 1;
+                  return m;
+                }, {}),
+              },
+            },
+          ];
+    await sql(
+      `insert into event_log (topic, entity_type, entity_id, jurisdiction_code, payload)
+       select 'targetChanged', t, i, j, p::jsonb from unnest(?::text[], ?::text[], ?::text[], ?::text[]) as x(t, i, j, p)`,
+      [
+        evs.map((e) => e.type),
+        evs.map((e) => e.id),
+        evs.map((e) => e.jur),
+        evs.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+  }
+
+  private async finish(
+    id: SourceSystemId,
+    runId: string,
+    started: number,
+    status: SyncRunStatus,
+    counts: RunCounts,
+    error: { code: string; message: string } | null,
+  ): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const trx = em.getTransactionContext();
+      await conn.execute(
+        `update sync_run set status = ?, finished_at = now(), duration_ms = ?, error_code = ?, error = ? where id = ?`,
+        [status, Date.now() - started, error?.code ?? null, error?.message.slice(0, 2000) ?? null, runId],
+        'run',
+        trx,
+      );
+      await this.events.publish(em as EntityManager, {
+        topic: 'syncRunFinished',
+        entityType: 'SyncRun',
+        entityId: runId,
+        payload: { adapter: id, status, ...counts, errorCode: error?.code ?? null },
+      });
+    });
+  }
+
+  /**
+   * A quarantined record's raw bytes for display: decrypted, decoded (UTF-8, else GB18030), cut to
+   * 2,000 characters, with ID numbers and phone numbers masked.
+   */
+  maskedRaw(q: SyncQuarantine): string {
+    const raw = Buffer.from(this.cipher.decrypt(q.rawEnc), 'base64');
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      text = new TextDecoder('gb18030').decode(raw);
+    }
+    return redactText(text.slice(0, 2000), { mode: 'mask' });
+  }
+
+  /** The run record. */
+  async findRun(em: EntityManager, runId: string): Promise<SyncRun | null> {
+    return em.findOne(SyncRun, { id: runId });
+  }
+}
