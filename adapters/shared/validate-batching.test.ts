@@ -1,14 +1,48 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { commerceReceipt } from '../commerce/simulator.js';
-import { validateXml, xsdDependencies, xsdSchema } from './validate.js';
-import { attributeBatchOutput, validateXsdAlone, XsdBatcher, type XsdSchema } from './xsd-batcher.js';
+import { EXCHANGE_SCHEMA_DIR, validateXml, xsdDependencies, xsdSchema } from './validate.js';
+import {
+  attributeBatchOutput,
+  xmllintRunner,
+  XsdBatcher,
+  type XsdFile,
+  type XsdSchema,
+} from './xsd-batcher.js';
 
-vi.mock('xmllint-wasm', async (importOriginal) => {
-  const real = await importOriginal<typeof import('xmllint-wasm')>();
-  return { ...real, validateXML: vi.fn(real.validateXML) };
+const allXsds = readdirSync(EXCHANGE_SCHEMA_DIR)
+  .filter((f) => f.endsWith('.xsd'))
+  .map((f) => ({ fileName: f, contents: readFileSync(`${EXCHANGE_SCHEMA_DIR}${f}`, 'utf8') }));
+
+/** The reference: how validateXml worked before batching (one xmllint-wasm call, every XSD preloaded). */
+async function original(xml: string): Promise<{ valid: boolean; errors: string[] }> {
+  const main = allXsds.find((f) => f.fileName === 'commerce-receipt.xsd')!;
+  const r = await validateXML({
+    xml: { fileName: 'message.xml', contents: xml },
+    schema: main,
+    preload: allXsds.filter((f) => f !== main),
+  });
+  return {
+    valid: r.valid,
+    errors: r.errors.map((e) => (e.loc ? `line ${e.loc.lineNumber}: ${e.message}` : e.message)),
+  };
+}
+
+const runs = vi.spyOn(XsdBatcher.prototype, 'validate');
+afterEach(() => {
+  runs.mockClear();
 });
-const runs = vi.mocked(validateXML);
+
+/** A batcher over the real worker runner that records every run's document count. */
+function countingBatcher(options = {}) {
+  const sizes: number[] = [];
+  const runner = (s: XsdSchema, docs: readonly XsdFile[], pages?: number) => {
+    sizes.push(docs.length);
+    return xmllintRunner(s, docs, pages);
+  };
+  return { batcher: new XsdBatcher(options, runner), sizes };
+}
 
 const MID = '0193a0c4-5b7e-7c1e-9f2a-6d3b1e2f4a10';
 const valid = (i: number) => commerceReceipt(MID, 'ACCEPTED', `SJ${i}`, '').body;
@@ -42,16 +76,12 @@ function schema(): XsdSchema {
   return s;
 }
 
-beforeEach(() => {
-  runs.mockClear();
-});
-
 describe('validateXml batching', () => {
   it('gives every document of a mixed batch the result of validating it alone', async () => {
     const docs = mixed(22);
     const batched = await Promise.all(docs.map((d) => validateXml(d, 'commerce-receipt')));
     const alone = [];
-    for (const d of docs) alone.push(await validateXsdAlone(schema(), d));
+    for (const d of docs) alone.push(await original(d));
     expect(batched).toEqual(alone);
     expect(batched.filter((r) => r.valid)).toHaveLength(12);
     expect(batched[3]!.errors[0]).toMatch(/^line \d+: .*Status.*MAYBE/);
@@ -61,10 +91,11 @@ describe('validateXml batching', () => {
 
   it('decides schema errors from the shared run itself when no parser error makes it ambiguous', async () => {
     const docs = [valid(1), badStatus(2), valid(3), missingStatus(4), wrongRoot(), valid(6)];
-    const batched = await Promise.all(docs.map((d) => validateXml(d, 'commerce-receipt')));
-    expect(runs).toHaveBeenCalledTimes(1);
+    const { batcher, sizes } = countingBatcher();
+    const batched = await Promise.all(docs.map((d) => batcher.validate(schema(), d)));
+    expect(sizes).toEqual([6]);
     const alone = [];
-    for (const d of docs) alone.push(await validateXsdAlone(schema(), d));
+    for (const d of docs) alone.push(await original(d));
     expect(batched).toEqual(alone);
     expect(batched.map((r) => r.valid)).toEqual([true, false, true, false, false, true]);
   });
@@ -80,13 +111,15 @@ describe('validateXml batching', () => {
         ? false
         : true,
     );
-    const results = await Promise.all(docs.map((d) => validateXml(d, 'commerce-receipt')));
+    const { batcher, sizes } = countingBatcher();
+    const results = await Promise.all(docs.map((d) => batcher.validate(schema(), d)));
     expect(results.map((r) => r.valid)).toEqual(expected);
-    // Parser errors make the batch ambiguous for its failing documents, which are re-validated one by one.
+    expect(await Promise.all(docs.map((d) => validateXml(d, 'commerce-receipt')))).toEqual(results);
+    // Parser errors make a batch ambiguous for its failing documents, which are re-validated one by one.
     const failing = expected.filter((v) => !v).length;
-    expect(runs.mock.calls.length).toBeLessThan(10 + failing);
-    const batchSizes = runs.mock.calls.map((c) => (Array.isArray(c[0].xml) ? c[0].xml.length : 1));
-    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(sizes.length).toBeLessThan(10 + failing);
+    expect(Math.max(...sizes)).toBe(64);
+    expect(sizes.filter((n) => n > 1).reduce((a, b) => a + b, 0)).toBe(100);
   });
 
   it('keeps schemas apart when calls for different schemas interleave', async () => {

@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
-import { validateXML } from 'xmllint-wasm';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /** An XSD or XML file handed to xmllint-wasm's in-memory file system. */
 export interface XsdFile {
@@ -21,7 +23,7 @@ export interface XsdResult {
 
 /** Tuning of {@link XsdBatcher}; defaults suit two cores and exchange-sized messages (a few KiB, credit batches up to ~0.5 MiB). */
 export interface XsdBatcherOptions {
-  /** How long the first queued document of a schema waits for company before its run starts. */
+  /** How long the first queued document of a schema waits for company before its run starts; 0 (default) = same tick. */
   readonly windowMs?: number;
   /** Documents per xmllint run at most. */
   readonly maxBatch?: number;
@@ -44,14 +46,115 @@ export type XmllintRunner = (
   maxMemoryPages?: number,
 ) => Promise<RawRun>;
 
-const defaultRunner: XmllintRunner = async (schema, docs, maxMemoryPages) => {
-  const r = await validateXML({
-    xml: [...docs],
-    schema: schema.main,
-    preload: [...schema.preload],
-    ...(maxMemoryPages ? { maxMemoryPages } : {}),
-  });
-  return { valid: r.valid, rawOutput: r.rawOutput };
+// Each run instantiates xmllint-wasm's own Emscripten build afresh (new memory, new in-memory file system, same
+// arguments as its `validateXML`), but from a WebAssembly module compiled once per worker: starting a worker and
+// compiling the wasm is what made every `validateXML` call cost ~100 ms.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const Module = require(workerData.glue);
+const compiled = new WebAssembly.Module(fs.readFileSync(workerData.wasm));
+parentPort.on('message', (req) => {
+  if (!req || req.xsdBatcher !== true) return;
+  let stderr = '';
+  let done = false;
+  const finish = (exitCode, err) => {
+    if (done) return;
+    done = true;
+    process.exitCode = undefined;
+    parentPort.postMessage({ xsdBatcher: true, id: req.id, exitCode, stderr: err === undefined ? stderr : err });
+  };
+  try {
+    Module({
+      inputFiles: req.inputFiles,
+      arguments: req.args,
+      print() {},
+      printErr(text) { stderr += text + '\\n'; },
+      onExit(code) { finish(code); },
+      onAbort(reason) { finish(-1, 'WASM Abort: ' + reason); },
+      wasmMemory: new WebAssembly.Memory({ initial: req.initialMemory, maximum: req.maxMemory }),
+      instantiateWasm(imports, ready) {
+        WebAssembly.instantiate(compiled, imports).then((instance) => ready(instance, compiled), (e) => finish(-1, String(e)));
+        return {};
+      },
+    }).catch((e) => finish(-1, String(e && e.message ? e.message : e)));
+  } catch (e) {
+    finish(-1, String(e && e.message ? e.message : e));
+  }
+});
+`;
+
+const XMLLINT_DIR = dirname(createRequire(import.meta.url).resolve('xmllint-wasm'));
+// xmllint-wasm's defaults: 16 MiB initial, 32 MiB maximum (pages of 64 KiB).
+const DEFAULT_INITIAL_PAGES = 256;
+const DEFAULT_MAX_PAGES = 512;
+
+interface Pending {
+  readonly resolve: (r: RawRun) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** One long-lived worker; it runs one xmllint at a time and is kept from holding the process open while idle. */
+class XmllintWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  dead = false;
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { glue: join(XMLLINT_DIR, 'xmllint-node.js'), wasm: join(XMLLINT_DIR, 'xmllint.wasm') },
+    });
+    this.worker.unref();
+    this.worker.on('message', (m: { xsdBatcher?: boolean; id: number; exitCode: number; stderr: string }) => {
+      if (m?.xsdBatcher !== true) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      // Exit codes as xmllint-wasm reads them: 0 valid, 3/4 validation errors, anything else a failed run.
+      if (m.exitCode === 0 || m.exitCode === 3 || m.exitCode === 4) {
+        p.resolve({ valid: m.exitCode === 0, rawOutput: m.stderr });
+      } else {
+        p.reject(Object.assign(new Error(m.stderr), { code: m.exitCode }));
+      }
+    });
+    const fail = (err: unknown) => {
+      this.dead = true;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`xmllint worker exited with code ${code}`)));
+  }
+
+  run(schema: XsdSchema, docs: readonly XsdFile[], maxMemoryPages?: number): Promise<RawRun> {
+    const id = this.nextId++;
+    return new Promise<RawRun>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({
+        xsdBatcher: true,
+        id,
+        inputFiles: [...docs, schema.main, ...schema.preload],
+        args: ['--schema', schema.main.fileName, '--noout', ...docs.map((d) => d.fileName)],
+        initialMemory: DEFAULT_INITIAL_PAGES,
+        maxMemory: maxMemoryPages ?? DEFAULT_MAX_PAGES,
+      });
+    });
+  }
+}
+
+const workers: XmllintWorker[] = [];
+let turn = 0;
+
+/** Runs xmllint in one of two long-lived workers (two cores), handed out in turn; the batcher keeps ≤ 2 in flight. */
+export const xmllintRunner: XmllintRunner = (schema, docs, maxMemoryPages) => {
+  for (let i = workers.length - 1; i >= 0; i--) if (workers[i]!.dead) workers.splice(i, 1);
+  if (workers.length < 2) workers.push(new XmllintWorker());
+  const w = workers[turn++ % workers.length]!;
+  return w.run(schema, docs, maxMemoryPages);
 };
 
 /**
@@ -61,7 +164,7 @@ const defaultRunner: XmllintRunner = async (schema, docs, maxMemoryPages) => {
 export async function validateXsdAlone(
   schema: XsdSchema,
   xml: string,
-  runner: XmllintRunner = defaultRunner,
+  runner: XmllintRunner = xmllintRunner,
 ): Promise<XsdResult> {
   const r = await runner(schema, [{ fileName: 'message.xml', contents: xml }]);
   if (r.valid) return { valid: true, errors: [] };
@@ -137,6 +240,7 @@ interface Queue {
   jobs: Job[];
   bytes: number;
   timer: NodeJS.Timeout | null;
+  scheduled: boolean;
 }
 
 // A batch of up to 64 exchange messages needs more than xmllint-wasm's 32 MiB default; 128 MiB leaves headroom.
@@ -162,9 +266,9 @@ export class XsdBatcher {
 
   constructor(
     options: XsdBatcherOptions = {},
-    private readonly runner: XmllintRunner = defaultRunner,
+    private readonly runner: XmllintRunner = xmllintRunner,
   ) {
-    this.windowMs = options.windowMs ?? 5;
+    this.windowMs = options.windowMs ?? 0;
     this.maxBatch = options.maxBatch ?? 64;
     this.maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
     this.maxInFlight = options.maxInFlight ?? 2;
@@ -175,7 +279,7 @@ export class XsdBatcher {
     const key = schema.main.fileName;
     let q = this.queues.get(key);
     if (!q) {
-      q = { schema, jobs: [], bytes: 0, timer: null };
+      q = { schema, jobs: [], bytes: 0, timer: null, scheduled: false };
       this.queues.set(key, q);
     }
     const queue = q;
@@ -185,8 +289,14 @@ export class XsdBatcher {
       queue.bytes += bytes;
       if (queue.jobs.length >= this.maxBatch || queue.bytes >= this.maxBatchBytes) {
         this.markReady(key);
-      } else if (!queue.timer && !this.ready.includes(key)) {
-        queue.timer = setTimeout(() => this.markReady(key), this.windowMs);
+      } else if (!queue.timer && !queue.scheduled && !this.ready.includes(key)) {
+        if (this.windowMs <= 0) {
+          // Calls made in the same tick share a run; later ones gather while runs are in flight.
+          queue.scheduled = true;
+          queueMicrotask(() => this.markReady(key));
+        } else {
+          queue.timer = setTimeout(() => this.markReady(key), this.windowMs);
+        }
       }
     });
   }
@@ -194,6 +304,7 @@ export class XsdBatcher {
   private markReady(key: string): void {
     const q = this.queues.get(key);
     if (!q) return;
+    q.scheduled = false;
     if (q.timer) {
       clearTimeout(q.timer);
       q.timer = null;
@@ -240,12 +351,7 @@ export class XsdBatcher {
     const docs = batch.map((j, i) => ({ fileName: `b${base}-${i}/message.xml`, contents: j.xml }));
     let verdicts: BatchVerdict[];
     try {
-      const t0 = performance.now();
       const r = await this.runner(schema, docs, BATCH_MAX_MEMORY_PAGES);
-      if (process.env.XSDDBG)
-        process.stderr.write(
-          `XSD ${schema.main.fileName} n=${docs.length} ${(performance.now() - t0).toFixed(0)}ms q=${this.inFlight}\n`,
-        );
       verdicts = r.valid
         ? batch.map(() => ({ valid: true, errors: [] }))
         : attributeBatchOutput(
@@ -272,12 +378,7 @@ export class XsdBatcher {
         while (next < jobs.length) {
           const job = jobs[next++]!;
           try {
-            const t0 = performance.now();
             job.resolve(await validateXsdAlone(schema, job.xml, this.runner));
-            if (process.env.XSDDBG)
-              process.stderr.write(
-                `XSD ${schema.main.fileName} n=1 ${(performance.now() - t0).toFixed(0)}ms len=${job.xml.length}\n`,
-              );
           } catch (err) {
             job.reject(err);
           }

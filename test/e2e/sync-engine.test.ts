@@ -104,6 +104,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await db?.end();
   await replica?.stop();
   await tp?.stop();
   await Promise.all([hotel?.close(), ent?.close(), cafe?.close()]);

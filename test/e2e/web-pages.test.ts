@@ -376,9 +376,21 @@ describe.skipIf(!HAS_CHROMIUM)('web pages in headless Chromium', () => {
     await page.fill('#graphiql-token', await tp.token(Role.ANALYST));
     await page.click('#graphiql-apply');
     await page.waitForSelector('.graphiql-container');
-    await page.click('.graphiql-execute-button');
+    // Under load the editor may not hold its default query yet when the button is first clicked
+    // (the server then answers "non-empty query"): wait for the query text, and click again until
+    // the answer arrives.
     await expect
-      .poll(() => page.locator('.result-window').textContent(), { timeout: 15_000 })
+      .poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 15_000 })
+      .toMatch(/me\s*\{/);
+    await expect
+      .poll(
+        async () => {
+          await page.click('.graphiql-execute-button');
+          await page.waitForTimeout(500);
+          return page.locator('.result-window').textContent();
+        },
+        { timeout: 20_000, intervals: [250, 500, 1000] },
+      )
       .toContain('ANALYST');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'graphiql.png') });
     await page.close();

@@ -36,6 +36,9 @@ main.append(
 const root: Root = createRoot(mount);
 let generation = 0;
 
+const DEFAULT_QUERY = '# 双随机一公开 GraphQL API\nquery {\n  me { sub role dept }\n}\n';
+const QUERY_KEY = 'shuangsui.graphiql.query';
+
 function render(): void {
   const token = tokenInput.value.trim();
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
@@ -53,7 +56,10 @@ function render(): void {
     createElement(GraphiQL, {
       key: generation,
       fetcher,
-      defaultQuery: '# 双随机一公开 GraphQL API\nquery {\n  me { sub role dept }\n}\n',
+      // Passed explicitly: on a re-mount GraphiQL would otherwise restore an empty stored tab.
+      query: sessionStorage.getItem(QUERY_KEY) || DEFAULT_QUERY,
+      onEditQuery: (q: string) => sessionStorage.setItem(QUERY_KEY, q),
+      defaultQuery: DEFAULT_QUERY,
       isHeadersEditorEnabled: true,
     }),
   );
