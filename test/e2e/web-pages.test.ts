@@ -389,7 +389,7 @@ describe.skipIf(!HAS_CHROMIUM)('web pages in headless Chromium', () => {
           await page.waitForTimeout(500);
           return page.locator('.result-window').textContent();
         },
-        { timeout: 20_000, intervals: [250, 500, 1000] },
+        { timeout: 20_000, interval: 500 },
       )
       .toContain('ANALYST');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'graphiql.png') });
