@@ -10,6 +10,7 @@ import { Migration20261128005000_inspections } from './Migration20261128005000_i
 import { Migration20261128007000_documents } from './Migration20261128007000_documents.js';
 import { Migration20261128009000_target_sort_indexes } from './Migration20261128009000_target_sort_indexes.js';
 import { Migration20261128002001_sampling_pool } from './Migration20261128002001_sampling_pool.js';
+import { Migration20261128009100_target_live_indexes } from './Migration20261128009100_target_live_indexes.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -25,5 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128006000_protection', class: Migration20261128006000_protection },
   { name: 'Migration20261128007000_documents', class: Migration20261128007000_documents },
   { name: 'Migration20261128009000_target_sort_indexes', class: Migration20261128009000_target_sort_indexes },
+  { name: 'Migration20261128009100_target_live_indexes', class: Migration20261128009100_target_live_indexes },
   // @register:migrations (keep timestamp order)
 ];
