@@ -1,22 +1,28 @@
 /**
  * Benchmark of the dashboard API under load (not a test; prints numbers):
  *
- *   npm run bench:api [-- --targets=1000000 --connections=32 --seconds=10]
+ *   npm run bench:api [-- --targets=1000000 --connections=32 --seconds=10] [-- --fresh] [-- --load-only]
  *
- * Loads the demo county (embedded PostgreSQL in a temp dir, or the server at DATABASE_URL), starts
- * the whole platform, and drives two dashboard operations with autocannon: a targets page of 50
- * with nested responsible persons, and an aggregate by department × month. Beside it, in the same
- * run, the baseline: the same SQL through `pg` and graphql-js `execute` with a document cache on a
- * bare `node:http` server. Prints requests/s and p50/p99 latency of each.
+ * The demo county (plus an inspection history: one closed inspection for two targets in three) is
+ * loaded once into a persistent embedded PostgreSQL under `<tmpdir>/shuangsui-bench-api` (or the
+ * server at DATABASE_URL) and reused by later runs (`--fresh` reloads). Each server under test runs
+ * ALONE in its own child process — first the platform (Apollo, type-graphql, MikroORM, auth, policy,
+ * protection), then the baseline (the same SQL through `pg` and graphql-js `execute` with a document
+ * cache on a bare `node:http` server) — while this process only generates load with autocannon. Both
+ * get a warm-up before measuring. Operations: a targets page of 50 with nested responsible persons
+ * and last inspection, and a coverage aggregate by department × month. Prints requests/s, p50/p99.
  */
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import pg from 'pg';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import pg from 'pg';
 import { buildSchema, execute, parse, validate, type DocumentNode } from 'graphql';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig, type AppConfig } from '../src/config/config.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres.js';
 import { startPlatform } from '../src/app.js';
@@ -33,15 +39,29 @@ import {
   TimeBucket,
   type AggregateArgs,
 } from '../src/modules/dashboard/aggregate.types.js';
+import { LAST_INSPECTION_SQL } from '../src/modules/inspections/last-inspection.sql.js';
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.split('=')[1]) : fallback;
 }
+function strArg(name: string): string | undefined {
+  return process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
 
 const TARGETS = arg('targets', 1_000_000);
 const CONNECTIONS = arg('connections', 32);
 const SECONDS = arg('seconds', 10);
+const WARMUP_SECONDS = Math.min(3, SECONDS);
+const FRESH = process.argv.includes('--fresh');
+/** `--load-only` prepares (or checks) the bench database and stops before measuring. */
+const LOAD_ONLY = process.argv.includes('--load-only');
+/** `--profile` writes a V8 CPU profile of each server child under `<bench dir>/profiles`. */
+const PROFILE = process.argv.includes('--profile');
+const SERVE = strArg('serve');
+const BENCH_DIR = path.join(os.tmpdir(), 'shuangsui-bench-api');
+/** Both servers get the same number of database connections (the platform's pool is 10). */
+const POOL = 10;
 const log = createLogger('warn');
 
 interface CannonResult {
@@ -55,14 +75,20 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (
   opts: Record<string, unknown>,
 ) => Promise<CannonResult>;
 
-const PAGE = `query Page { targets(first: 50, sort: NAME) { nodes { id name category jurisdictionCode persons { role person { name idMasked } } } } }`;
+const PAGE = `query Page { targets(first: 50, sort: NAME) {
+  nodes { id name category jurisdictionCode persons { role person { name idMasked } }
+    lastInspection { id inspectedOn outcome } }
+  pageInfo { hasNextPage endCursor } } }`;
 const COVERAGE = `query Coverage { aggregate(subject: TARGETS, groupBy: [DEPARTMENT, PERIOD], bucket: MONTH) { rows { keys values } } }`;
 
 const BASELINE_SDL = `
   type Person { name: String! idMasked: String }
   type TargetPerson { role: String! person: Person! }
-  type Target { id: ID! name: String! category: String! jurisdictionCode: String! persons: [TargetPerson!]! }
-  type TargetConnection { nodes: [Target!]! }
+  type Inspection { id: ID! inspectedOn: String outcome: String }
+  type Target { id: ID! name: String! category: String! jurisdictionCode: String!
+    persons: [TargetPerson!]! lastInspection: Inspection }
+  type PageInfo { hasNextPage: Boolean! endCursor: String }
+  type TargetConnection { nodes: [Target!]! pageInfo: PageInfo! }
   type AggregateRow { keys: [String]! values: [String]! }
   type AggregateResult { rows: [AggregateRow!]! }
   enum AggregateSubject { TARGETS }
@@ -73,13 +99,6 @@ const BASELINE_SDL = `
     targets(first: Int!, sort: TargetSort): TargetConnection!
     aggregate(subject: AggregateSubject!, groupBy: [AggregateDimension!]!, bucket: TimeBucket): AggregateResult!
   }`;
-
-interface TargetRow {
-  id: string;
-  name: string;
-  category: string;
-  jurisdiction_code: string;
-}
 
 /** The baseline: the same SQL on a bare node:http server, graphql-js with a document cache. */
 function startBaseline(pool: pg.Pool): Promise<http.Server> {
@@ -97,34 +116,49 @@ function startBaseline(pool: pg.Pool): Promise<http.Server> {
   };
   const root = {
     targets: async () => {
-      const t = await pool.query<TargetRow>(
-        `select id, name, category::text, jurisdiction_code from target where archived_at is null order by name asc, id asc limit 51`,
+      const t = await pool.query<{ id: string; name: string; category: string; jurisdiction_code: string }>(
+        `select id, name, category::text, jurisdiction_code from target where archived_at is null
+         order by name asc, id asc limit 51`,
       );
       const rows = t.rows.slice(0, 50);
-      const persons = await pool.query<{
-        target_id: string;
-        role: string;
-        name: string;
-        id_masked: string | null;
-      }>(
-        `select tp.target_id, tp.role::text, p.name, p.id_masked from target_person tp join person p on p.id = tp.person_id
-         where tp.target_id = any($1) order by tp.role asc, tp.id asc`,
-        [rows.map((r) => r.id)],
-      );
+      const ids = rows.map((r) => r.id);
+      const [persons, last] = await Promise.all([
+        pool.query<{ target_id: string; role: string; name: string; id_masked: string | null }>(
+          `select tp.target_id, tp.role::text, p.name, p.id_masked from target_person tp join person p on p.id = tp.person_id
+           where tp.target_id = any($1) order by tp.role asc, tp.id asc`,
+          [ids],
+        ),
+        pool.query<{ target_id: string; id: string; inspected_on: string; outcome: string | null }>(
+          LAST_INSPECTION_SQL.replace('?', '$1'),
+          [ids],
+        ),
+      ]);
       const by = new Map<string, { role: string; person: { name: string; idMasked: string | null } }[]>();
       for (const p of persons.rows) {
         const list = by.get(p.target_id) ?? [];
         list.push({ role: p.role, person: { name: p.name, idMasked: p.id_masked } });
         by.set(p.target_id, list);
       }
+      const lastBy = new Map(last.rows.map((r) => [r.target_id, r]));
+      const end = rows.at(-1);
       return {
-        nodes: rows.map((r) => ({
-          id: toGlobalId('Target', r.id),
-          name: r.name,
-          category: r.category,
-          jurisdictionCode: r.jurisdiction_code,
-          persons: by.get(r.id) ?? [],
-        })),
+        nodes: rows.map((r) => {
+          const li = lastBy.get(r.id);
+          return {
+            id: toGlobalId('Target', r.id),
+            name: r.name,
+            category: r.category,
+            jurisdictionCode: r.jurisdiction_code,
+            persons: by.get(r.id) ?? [],
+            lastInspection: li
+              ? { id: toGlobalId('Inspection', li.id), inspectedOn: li.inspected_on, outcome: li.outcome }
+              : null,
+          };
+        }),
+        pageInfo: {
+          hasNextPage: t.rows.length > 50,
+          endCursor: end ? Buffer.from(JSON.stringify([end.name, end.id])).toString('base64url') : null,
+        },
       };
     },
     aggregate: async () => {
@@ -166,12 +200,89 @@ function startBaseline(pool: pg.Pool): Promise<http.Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function load(url: string, query: string, token?: string) {
+function benchConfig(url: string, demo: boolean): AppConfig {
+  return loadConfig({
+    DATABASE_URL: url,
+    DATA_DIR: BENCH_DIR,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO: String(demo),
+    DEMO_SCALE: String(TARGETS),
+    SIMULATORS: 'false',
+    LOG_LEVEL: 'warn',
+    GRAPHQL_RATE_LIMIT_PER_MINUTE: '0',
+    GRAPHQL_COST_BUDGETS: 'ANALYST:0',
+  });
+}
+
+/** Child half: serves one side until SIGTERM; prints `READY <port>` when listening. */
+async function serveChild(side: string, url: string): Promise<void> {
+  let stop: () => Promise<void>;
+  let port: number;
+  if (side === 'platform') {
+    const platform = await startPlatform(benchConfig(url, true), log);
+    port = platform.port;
+    stop = () => platform.stop();
+  } else {
+    // The platform reads dates as 'YYYY-MM-DD' text; so does the baseline.
+    pg.types.setTypeParser(1082, (v: string) => v);
+    const pool = new pg.Pool({ connectionString: url, max: POOL });
+    const server = await startBaseline(pool);
+    port = (server.address() as { port: number }).port;
+    stop = async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await pool.end();
+    };
+  }
+  process.stdout.write(`READY ${port}\n`);
+  process.once('SIGTERM', () => {
+    void stop().then(() => process.exit(0));
+  });
+}
+
+interface Child {
+  port: number;
+  proc: ChildProcess;
+}
+
+function spawnServer(side: 'platform' | 'baseline', url: string): Promise<Child> {
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'profiles')}`] : []),
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      `--serve=${side}`,
+      `--url=${url}`,
+      `--targets=${TARGETS}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.on('line', (line) => {
+      const m = /^READY (\d+)$/.exec(line);
+      if (m) resolve({ port: Number(m[1]), proc });
+      else process.stdout.write(`[${side}] ${line}\n`);
+    });
+    proc.on('exit', (code) => reject(new Error(`${side} server exited with ${code}`)));
+  });
+}
+
+function stopServer(c: Child): Promise<void> {
+  return new Promise((resolve) => {
+    c.proc.removeAllListeners('exit');
+    c.proc.once('exit', () => resolve());
+    c.proc.kill('SIGTERM');
+  });
+}
+
+async function load(url: string, query: string, seconds: number, token?: string) {
   const r = await autocannon({
     url,
     method: 'POST',
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
@@ -184,85 +295,136 @@ async function load(url: string, query: string, token?: string) {
   };
 }
 
-async function check(url: string, query: string, token?: string): Promise<void> {
+/** One request, checked: no GraphQL errors; returns how many targets carry a last inspection. */
+async function check(url: string, query: string, token?: string): Promise<string> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
-  const body = (await res.json()) as { errors?: unknown };
+  const text = await res.text();
+  const body = JSON.parse(text) as { errors?: unknown };
   if (body.errors) throw new Error(`${url}: ${JSON.stringify(body.errors)}`);
+  return text;
+}
+
+/** Marker stored as the database comment once the demo and history are fully loaded. */
+const MARKER = `shuangsui-bench-api loaded targets=${TARGETS} history=v1`;
+
+/**
+ * Inspection history for the bench: one closed inspection in the past year for two targets in three
+ * (deterministic), as the inspections module would have written them, plus the matching visit.
+ */
+async function loadHistory(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`insert into inspection (id, region_code, source, target_id, target_name, category, department_code,
+        jurisdiction_code, item_codes, implementation_codes, planned_on, inspected_on, team, team_police_nos, state,
+        outcome, approved_by, approved_on, closed_at, appeal_code)
+      select gen_random_uuid(), t.region_code, 'DRAW', t.id, t.name, t.category, 'ZA', t.jurisdiction_code,
+        '{}', '{}', d, d, '[]'::jsonb, '{}', 'CLOSED',
+        (array['NO_VIOLATION','CORRECTED','HAZARD_FOUND','VIOLATION_FOUND']::inspection_outcome[])[1 + abs(hashtext(t.id::text)) % 4],
+        'bench', d, d::timestamptz, upper(substr(md5(t.id::text), 1, 16))
+      from target t, lateral (select (date '2026-11-01' - (abs(hashtext(t.name)) % 365))::date as d) x
+      where abs(hashtext(t.id::text)) % 3 <> 0`);
+    await c.query(`insert into target_visit (region_code, target_id, visited_on, inspection_id, department_code)
+      select region_code, target_id, inspected_on, id::text, department_code from inspection where approved_by = 'bench'`);
+    await c.query('analyze');
+  } finally {
+    await c.end();
+  }
+}
+
+async function prepareDatabase(adminUrl: string): Promise<string> {
+  const dbName = `bench_api_${TARGETS}`;
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const r = await admin.query<{ comment: string | null }>(
+      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
+      [dbName],
+    );
+    if (!FRESH && r.rows[0]?.comment === MARKER) {
+      console.log(`reusing the loaded bench database ${dbName} (--fresh reloads)`);
+      return url;
+    }
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+    const t = Date.now();
+    console.log(`loading the demo county with ${TARGETS} targets (first run only) …`);
+    // The platform loads the demo into the empty database itself.
+    await stopServer(await spawnServer('platform', url));
+    await loadHistory(url);
+    await admin.query(`comment on database ${dbName} is '${MARKER}'`);
+    console.log(`loaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    return url;
+  } finally {
+    await admin.end();
+  }
 }
 
 async function main(): Promise<void> {
+  const childUrl = strArg('url');
+  if (SERVE && childUrl) return serveChild(SERVE, childUrl);
   let cluster: EmbeddedCluster | null = null;
-  let dir: string | null = null;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-'));
-    chmodSync(dir, 0o755);
-    cluster = await startEmbeddedPostgres({ dataDir: dir, log, persistent: false });
+    mkdirSync(BENCH_DIR, { recursive: true });
+    chmodSync(BENCH_DIR, 0o755);
+    cluster = await startEmbeddedPostgres({ dataDir: BENCH_DIR, log, persistent: true });
     adminUrl = cluster.url('postgres');
   }
-  const dbName = `bench_api_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-api-cfg-'));
-  const config = loadConfig({
-    DATABASE_URL: u.toString(),
-    DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DEMO: 'true',
-    DEMO_SCALE: String(TARGETS),
-    SIMULATORS: 'false',
-    LOG_LEVEL: 'warn',
-    GRAPHQL_RATE_LIMIT_PER_MINUTE: '0',
-    GRAPHQL_COST_BUDGETS: 'ANALYST:0',
-  });
-  const started = Date.now();
-  const platform = await startPlatform(config, log);
-  process.stdout.write(
-    `platform up with ${TARGETS} targets in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  );
-  const pool = new pg.Pool({ connectionString: u.toString(), max: 10 });
-  const baseline = await startBaseline(pool);
-  const addr = baseline.address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${addr.port}/graphql`;
-  const apiUrl = `http://127.0.0.1:${platform.port}/graphql`;
-  const token = await mintToken(config.jwtSecret, {
-    sub: 'bench',
-    role: Role.ANALYST,
-    dept: 'ZA',
-    name: null,
-  });
   try {
-    for (const [name, query] of [
-      ['targets page of 50 with persons', PAGE],
+    const url = await prepareDatabase(adminUrl);
+    if (LOAD_ONLY) return;
+    const config = benchConfig(url, true);
+    const token = await mintToken(config.jwtSecret, {
+      sub: 'bench',
+      role: Role.ANALYST,
+      dept: 'ZA',
+      name: null,
+    });
+    const ops = [
+      ['targets page of 50 with persons and last inspection', PAGE],
       ['aggregate department × month', COVERAGE],
-    ] as const) {
-      await check(apiUrl, query, token);
-      await check(baseUrl, query);
-      const api = await load(apiUrl, query, token);
-      const base = await load(baseUrl, query);
+    ] as const;
+    const results = new Map<string, Record<string, Awaited<ReturnType<typeof load>>>>();
+    for (const side of ['platform', 'baseline'] as const) {
+      const child = await spawnServer(side, url);
+      const endpoint = `http://127.0.0.1:${child.port}/graphql`;
+      const auth = side === 'platform' ? token : undefined;
+      try {
+        for (const [name, query] of ops) {
+          const sample = await check(endpoint, query, auth);
+          if (name.startsWith('targets') && side === 'platform') {
+            const withLast = (sample.match(/"lastInspection":\{/g) ?? []).length;
+            console.log(`page check: ${withLast} of 50 targets carry a last inspection`);
+          }
+          await load(endpoint, query, WARMUP_SECONDS, auth);
+          const r = results.get(name) ?? {};
+          r[side] = await load(endpoint, query, SECONDS, auth);
+          results.set(name, r);
+        }
+      } finally {
+        await stopServer(child);
+      }
+    }
+    for (const [name, r] of results) {
+      const api = r.platform!;
+      const base = r.baseline!;
       process.stdout.write(
-        `\n${name} (${CONNECTIONS} connections, ${SECONDS} s)\n` +
-          `  platform  ${api.rps} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  non-2xx ${api.non2xx}\n` +
-          `  baseline  ${base.rps} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms  non-2xx ${base.non2xx}\n` +
-          `  ratio     ${(api.rps / Math.max(1, base.rps)).toFixed(2)}× the baseline's throughput\n`,
+        `\n${name} (${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${TARGETS} targets)\n` +
+          `  platform  ${api.rps} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  non-2xx ${api.non2xx}  errors ${api.errors}\n` +
+          `  baseline  ${base.rps} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms  non-2xx ${base.non2xx}  errors ${base.errors}\n` +
+          `  ratio     ${(api.rps / Math.max(1, base.rps)).toFixed(2)}× the baseline's throughput (target ≥ 1.00×, p99 < 100 ms)\n`,
       );
     }
   } finally {
-    await new Promise<void>((r) => baseline.close(() => r()));
-    await pool.end();
-    await platform.stop();
     if (cluster) await cluster.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,24 +1,43 @@
 /**
- * Sync benchmark: `npm run bench:sync [-- --count N]` (default 1,000,000).
+ * Sync benchmark: `npm run bench:sync [-- --count N] [--only hotel|internet-cafe]` (default 1,000,000).
  *
- * For the hotel system (XML, GB18030, via its simulator) and the internet-café change feed, in one
- * run on the same rows: (1) the adapter alone (HTTP + decode + parse + validate + map, no database),
- * (2) a bare COPY of the same rows into the same table (rolled back), (3) the sync engine end to
- * end into PostgreSQL, (4) a re-run from no cursor with nothing changed. Prints records/s and peak
- * RSS beside the limits. Works in a fresh scratch database that it drops at the end.
+ * The source simulators run in a child process (`scripts/simulators.ts --bench N`), so this process
+ * measures only the adapters and the sync engine. For the hotel system (XML, GB18030) and the
+ * internet-café change feed, in one run on the same rows:
+ * 1. the adapter over HTTP (fetch + decode + parse + validate + map, no database), recording every
+ *    response body to a scratch file;
+ * 2. the parser alone over the same bytes: the same adapter code replaying the recorded bodies
+ *    (decode + parse + validate + map, no network);
+ * 3. a bare COPY of the same rows into the same tables (rolled back);
+ * 4. the sync engine end to end into PostgreSQL, fetching from the simulator;
+ * 5. a re-run with nothing changed from the saved cursor, and 6. one from no cursor.
+ * Prints records/s and this process's peak RSS beside the limits; the target is end to end ≥ 50% of
+ * min(parser alone, COPY). Works in a fresh scratch database that it drops at the end.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { AxiosInstance } from 'axios';
 import pg from 'pg';
 import { createHotelAdapter } from '../adapters/hotel/adapter.js';
 import { hotelConfigSchema } from '../adapters/hotel/schema.js';
-import { startHotelSimulator } from '../adapters/hotel/simulator.js';
 import { createInternetCafeAdapter } from '../adapters/internet-cafe/adapter.js';
 import { internetCafeConfigSchema } from '../adapters/internet-cafe/schema.js';
-import { startInternetCafeSimulator } from '../adapters/internet-cafe/simulator.js';
+import { createSourceHttp } from '../adapters/source-kit/http.js';
 import type { SourceAdapter, SourceRecord } from '../adapters/types.js';
 import { loadConfig } from '../src/config/config.js';
 import { migrate, openOrm } from '../src/db/orm.js';
@@ -27,10 +46,14 @@ import { buildServices } from '../src/services.js';
 import { SOURCE_SYSTEM_OF } from '../src/modules/sync/sync-writer.js';
 import { createLogger } from '../src/shared/logger.js';
 
-const countArg = process.argv.indexOf('--count');
-const N = countArg > 0 ? Number(process.argv[countArg + 1]) : 1_000_000;
-if (!Number.isInteger(N) || N < 100) {
-  console.error('usage: npm run bench:sync -- [--count N]   (N ≥ 100)');
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const N = arg('--count') === undefined ? 1_000_000 : Number(arg('--count'));
+const only = arg('--only');
+if (!Number.isInteger(N) || N < 100 || (only !== undefined && only !== 'hotel' && only !== 'internet-cafe')) {
+  console.error('usage: npm run bench:sync -- [--count N] [--only hotel|internet-cafe]   (N ≥ 100)');
   process.exit(2);
 }
 
@@ -39,12 +62,38 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
 const mb = (b: number) => `${(b / 1_048_576).toFixed(0)} MB`;
-const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')} rec/s`;
+const perSec = (n: number, ms: number) => (n * 1000) / ms;
+const rate = (n: number, ms: number) => `${Math.round(perSec(n, ms)).toLocaleString('en')} rec/s`;
 async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T; rss: number }> {
+  global.gc?.();
   peakRss = process.memoryUsage().rss;
   const t0 = performance.now();
   const value = await f();
   return { ms: performance.now() - t0, value, rss: Math.max(peakRss, process.memoryUsage().rss) };
+}
+
+/** Starts the simulators in a child process; resolves with their URLs. */
+async function startChildSimulators(count: number) {
+  const script = fileURLToPath(new URL('./simulators.ts', import.meta.url));
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--expose'));
+  const child = spawn(process.execPath, [...execArgv, script, '--bench', String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const first = await Promise.race([
+    once(lines, 'line') as Promise<string[]>,
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`simulators exited with ${String(code)}`);
+    }),
+  ]);
+  const urls = JSON.parse(first[0] as string) as { hotel: string; cafe: string };
+  return {
+    ...urls,
+    close: async () => {
+      child.stdin.end();
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
 }
 
 /** A minimal COPY FROM STDIN for `pg` (no pg-copy-streams in the tree): streams a file as copy data. */
@@ -78,10 +127,69 @@ const tsv = (v: unknown) =>
     ? '\\N'
     : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 
-/** Drains an adapter without the database, writing COPY rows of what it delivered. */
-async function adapterAlone(adapter: SourceAdapter<unknown>, targetsFile: string, personsFile: string) {
-  const targets = createWriteStream(targetsFile);
-  const persons = createWriteStream(personsFile);
+type Http = Pick<AxiosInstance, 'request'>;
+
+/**
+ * An HTTP client that records every response (url, status, body) to `file`, length-prefixed.
+ * `writeMs` accumulates the time spent writing, which the caller subtracts from the adapter's time.
+ */
+function recordingHttp(file: string) {
+  const real = createSourceHttp();
+  const fd = openSync(file, 'w');
+  const stats = { writeMs: 0, bytes: 0 };
+  const http: Http = {
+    request: (async (cfg: { url: string }) => {
+      const res = await real.request<ArrayBuffer>(cfg);
+      const w0 = performance.now();
+      const url = Buffer.from(cfg.url, 'utf8');
+      const body = Buffer.from(res.data);
+      const head = Buffer.alloc(12);
+      head.writeUInt32LE(res.status, 0);
+      head.writeUInt32LE(url.length, 4);
+      head.writeUInt32LE(body.length, 8);
+      writeSync(fd, head);
+      writeSync(fd, url);
+      writeSync(fd, body);
+      stats.bytes += body.length;
+      stats.writeMs += performance.now() - w0;
+      return res;
+    }) as Http['request'],
+  };
+  return { http: http as AxiosInstance, stats, close: () => closeSync(fd) };
+}
+
+/** Replays recorded responses in order (the adapter must ask for the same URLs). */
+function replayHttp(file: string) {
+  const fd = openSync(file, 'r');
+  let pos = 0;
+  const read = (n: number): Buffer => {
+    const b = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const k = readSync(fd, b, got, n - got, pos);
+      if (k === 0) throw new Error('replay: recording ended early');
+      got += k;
+      pos += k;
+    }
+    return b;
+  };
+  const http: Http = {
+    request: (async (cfg: { url: string }) => {
+      const head = read(12);
+      const url = read(head.readUInt32LE(4)).toString('utf8');
+      const body = read(head.readUInt32LE(8));
+      if (url !== cfg.url) throw new Error(`replay: expected a request for ${url}, got ${cfg.url}`);
+      const data = body.buffer.slice(body.byteOffset, body.byteOffset + body.length);
+      return { status: head.readUInt32LE(0), headers: {}, data };
+    }) as Http['request'],
+  };
+  return { http: http as AxiosInstance, close: () => closeSync(fd) };
+}
+
+/** Drains an adapter without the database; optionally writes COPY rows of what it delivered. */
+async function drain(adapter: SourceAdapter<unknown>, copyFiles?: { targets: string; persons: string }) {
+  const targets = copyFiles ? createWriteStream(copyFiles.targets) : null;
+  const persons = copyFiles ? createWriteStream(copyFiles.persons) : null;
   let records = 0;
   let fetched = 0;
   let writeMs = 0;
@@ -89,6 +197,7 @@ async function adapterAlone(adapter: SourceAdapter<unknown>, targetsFile: string
   for await (const b of adapter.pull(null)) {
     fetched += b.fetched;
     records += b.records.length;
+    if (!targets || !persons) continue;
     const w0 = performance.now();
     let tchunk = '';
     let pchunk = '';
@@ -103,9 +212,11 @@ async function adapterAlone(adapter: SourceAdapter<unknown>, targetsFile: string
     if (pchunk && !persons.write(pchunk)) await once(persons, 'drain');
     writeMs += performance.now() - w0;
   }
-  targets.end();
-  persons.end();
-  await Promise.all([once(targets, 'finish'), once(persons, 'finish')]);
+  if (targets && persons) {
+    targets.end();
+    persons.end();
+    await Promise.all([once(targets, 'finish'), once(persons, 'finish')]);
+  }
   // The COPY file writing is not the adapter's work: subtract it.
   return { records, fetched, ms: performance.now() - t0 - writeMs };
 }
@@ -144,78 +255,89 @@ const url = (() => {
   return u.toString();
 })();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
-const results: string[] = [];
+const sims = await startChildSimulators(N);
 try {
   await migrate(url);
   const orm = await openOrm({ url, useAppRole: true, poolMax: 4 });
   const services = buildServices(config, { orm, databaseUrl: url, log });
   services.sync.useScheduler(services.scheduler);
   console.log(
-    `bench:sync — ${N.toLocaleString('en')} hotels and ${N.toLocaleString('en')} café feed changes, ${os.cpus().length} cores`,
+    `bench:sync — ${N.toLocaleString('en')} hotels and ${N.toLocaleString('en')} café feed changes, ${os.cpus().length} cores; simulators in a child process, RSS is this process's`,
   );
 
-  const hotelSim = await startHotelSimulator({ apiKey: 'bench', generate: { count: N, seed: 'bench' } });
-  const hotel = createHotelAdapter(
-    hotelConfigSchema({ baseUrl: hotelSim.url, apiKey: 'bench', pageSize: 500 }),
-    {
+  const makeHotel = (http?: AxiosInstance) =>
+    createHotelAdapter(hotelConfigSchema({ baseUrl: sims.hotel, apiKey: 'bench', pageSize: 500 }), {
       logger: log,
-    },
-  ) as SourceAdapter<unknown>;
-  const cafeSites = Math.ceil(N / 3);
-  const cafeSim = await startInternetCafeSimulator({
-    appId: 'bench',
-    secret: 'bench',
-    generate: { count: cafeSites, seed: 'bench' },
-  });
-  const cafe = createInternetCafeAdapter(
-    internetCafeConfigSchema({
-      baseUrl: cafeSim.url,
-      appId: 'bench',
-      secret: 'bench',
-      max: 1000,
-      snapshotPageSize: 1000,
-    }),
-    { logger: log },
-  ) as SourceAdapter<unknown>;
+      http,
+    }) as SourceAdapter<unknown>;
+  const makeCafe = (http?: AxiosInstance) =>
+    createInternetCafeAdapter(
+      internetCafeConfigSchema({
+        baseUrl: sims.cafe,
+        appId: 'bench',
+        secret: 'bench',
+        max: 1000,
+        snapshotPageSize: 1000,
+      }),
+      { logger: log, http },
+    ) as SourceAdapter<unknown>;
 
-  for (const [name, adapter] of [
-    ['hotel (XML GB18030)', hotel],
-    ['internet-café feed', cafe],
-  ] as const) {
-    const tf = path.join(tmp, `${adapter.id}-targets.tsv`);
-    const pf = path.join(tmp, `${adapter.id}-persons.tsv`);
-    const alone = await timed(() => adapterAlone(adapter, tf, pf));
-    const n = alone.value.records;
-    const copyMs = await bareCopy(url, tf, pf);
+  const sources = [
+    { name: 'hotel (XML GB18030)', id: 'hotel', make: makeHotel },
+    { name: 'internet-café feed', id: 'internet-cafe', make: makeCafe },
+  ].filter((s) => only === undefined || s.id === only);
+  for (const { name, id, make } of sources) {
+    const copyFiles = {
+      targets: path.join(tmp, `${id}-targets.tsv`),
+      persons: path.join(tmp, `${id}-persons.tsv`),
+    };
+    const recording = path.join(tmp, `${id}.responses`);
+
+    const rec = recordingHttp(recording);
+    const overHttp = await timed(() => drain(make(rec.http), copyFiles));
+    rec.close();
+    const httpMs = overHttp.value.ms - rec.stats.writeMs;
+    const n = overHttp.value.records;
+
+    const replay = replayHttp(recording);
+    const parse = await timed(() => drain(make(replay.http)));
+    replay.close();
+    if (parse.value.records !== n) throw new Error(`replay gave ${parse.value.records} records, not ${n}`);
+
+    const copyMs = await bareCopy(url, copyFiles.targets, copyFiles.persons);
+
+    const adapter = make();
     services.sync.configure(adapter, null);
     const e2e = await timed(() => services.sync.run(adapter.id));
+    const fromCursor = await timed(() => services.sync.run(adapter.id));
     await orm.em
       .fork()
       .getConnection()
       .execute(`update sync_cursor set cursor = null where adapter = ?`, [adapter.id]);
     const rerun = await timed(() => services.sync.run(adapter.id));
-    const limit = Math.min((n * 1000) / alone.value.ms, (n * 1000) / copyMs);
-    const e2eRate = (n * 1000) / e2e.ms;
-    results.push(
-      [
-        `${name}: ${n.toLocaleString('en')} records`,
-        `  adapter alone (HTTP+parse+validate+map): ${(alone.value.ms / 1000).toFixed(1)} s  ${rate(n, alone.value.ms)}  peak RSS ${mb(alone.rss)}`,
-        `  bare COPY of the same rows:              ${(copyMs / 1000).toFixed(1)} s  ${rate(n, copyMs)}`,
-        `  sync end to end:                         ${(e2e.ms / 1000).toFixed(1)} s  ${rate(n, e2e.ms)}  peak RSS ${mb(e2e.rss)}  (${e2e.value.inserted} inserted, ${e2e.value.staffJoined} staff links)`,
-        `    = ${((e2eRate / limit) * 100).toFixed(0)}% of min(adapter alone, COPY)  (target ≥ 50%)`,
-        `  re-run, nothing changed (from no cursor): ${(rerun.ms / 1000).toFixed(1)} s  ${rate(n, rerun.ms)}  ${(e2e.ms / rerun.ms).toFixed(1)}× faster than the first run (target ≥ 3×); wrote ${rerun.value.inserted + rerun.value.updated} rows`,
-      ].join('\n'),
-    );
-    console.log(results[results.length - 1]);
+
+    const limit = Math.min(perSec(n, parse.value.ms), perSec(n, copyMs));
+    const e2eRate = perSec(n, e2e.ms);
+    const line = [
+      `${name}: ${n.toLocaleString('en')} records (${(rec.stats.bytes / 1_048_576).toFixed(0)} MB of response bodies)`,
+      `  adapter over HTTP (fetch+decode+parse+validate+map):  ${(httpMs / 1000).toFixed(1)} s  ${rate(n, httpMs)}  peak RSS ${mb(overHttp.rss)}`,
+      `  parser alone over the same bytes (decode+parse+validate+map, replayed): ${(parse.value.ms / 1000).toFixed(1)} s  ${rate(n, parse.value.ms)}  peak RSS ${mb(parse.rss)}`,
+      `  bare COPY of the same rows:                           ${(copyMs / 1000).toFixed(1)} s  ${rate(n, copyMs)}`,
+      `  sync end to end (from the simulator over HTTP):       ${(e2e.ms / 1000).toFixed(1)} s  ${rate(n, e2e.ms)}  peak RSS ${mb(e2e.rss)}  (${e2e.value.inserted} inserted, ${e2e.value.staffJoined} staff links)`,
+      `    = ${((e2eRate / limit) * 100).toFixed(0)}% of min(parser alone, COPY)  (target ≥ 50%)`,
+      `  re-run, nothing changed, from the saved cursor: ${(fromCursor.ms / 1000).toFixed(2)} s  ${(e2e.ms / fromCursor.ms).toFixed(0)}× faster than the first run (target ≥ 3×); wrote ${fromCursor.value.inserted + fromCursor.value.updated} rows`,
+      `  re-run, nothing changed, from no cursor:        ${(rerun.ms / 1000).toFixed(1)} s  ${rate(n, rerun.ms)}  ${(e2e.ms / rerun.ms).toFixed(1)}× faster than the first run; peak RSS ${mb(rerun.rss)}; wrote ${rerun.value.inserted + rerun.value.updated} rows`,
+    ].join('\n');
+    console.log(line);
+    rmSync(recording, { force: true });
   }
-  await hotelSim.close();
-  await cafeSim.close();
   await orm.close(true);
 } catch (e) {
   console.error('bench failed:', e);
   process.exitCode = 1;
 } finally {
   clearInterval(sampler);
+  await sims.close();
   await admin.query(`drop database if exists ${benchDb} with (force)`).catch(() => undefined);
   await admin.end();
   await server.close();

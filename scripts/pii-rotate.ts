@@ -1,6 +1,7 @@
 /**
  * Re-encrypts ID numbers and phones written under a key that is no longer current (after a new
- * key was appended to PII_KEYRING). Runs in small batches, each its own transaction, so the
+ * key was appended to PII_KEYRING), the quarantined raw records, and the sealed draw seeds (legacy
+ * draws whose seed is still 64-hex clear text are sealed on the way). Runs in small batches, each its own transaction, so the
  * service keeps serving: old tokens stay readable until rewritten. Idempotent.
  */
 import pg from 'pg';
@@ -64,8 +65,33 @@ try {
     }
     await client.query('commit');
   }
+  // Draw seeds are sealed with the same keyring (PiiService.sealSecret); legacy rows are clear hex.
+  let seeds = 0;
+  let lastD = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await client.query(
+      `select id, seed_sealed from sampling_draw where id > $1 order by id limit 1000`,
+      [lastD],
+    );
+    if (!rows.rowCount) break;
+    await client.query('begin');
+    for (const r of rows.rows as { id: string; seed_sealed: string }[]) {
+      const legacy = /^[0-9a-f]{64}$/.test(r.seed_sealed);
+      if (legacy || pii.needsRotation(r.seed_sealed)) {
+        const sealed = pii.sealSecret(legacy ? r.seed_sealed : pii.openSecret(r.seed_sealed));
+        // Only if unchanged meanwhile: a concurrent rotation may have re-sealed it already.
+        const u = await client.query(
+          'update sampling_draw set seed_sealed = $2 where id = $1 and seed_sealed = $3',
+          [r.id, sealed, r.seed_sealed],
+        );
+        seeds += u.rowCount ?? 0;
+      }
+      lastD = r.id;
+    }
+    await client.query('commit');
+  }
   console.log(
-    `re-encrypted ${rewritten} persons and ${quarantined} quarantined records under the current key`,
+    `re-encrypted ${rewritten} persons, ${quarantined} quarantined records and ${seeds} draw seeds under the current key`,
   );
 } finally {
   await client.end();

@@ -72,6 +72,7 @@ export function parseXmlSafely(text: string, opts: SafeXmlOptions): unknown {
     );
   }
   const arrays = new Set(opts.arrayPaths);
+  const arrayLeaves = new Set(opts.arrayPaths.map((p) => p.slice(p.lastIndexOf('.') + 1)));
   const rename = (name: string): string => (CRITICAL_NAMES.has(name) ? `unsafe-${name}` : name);
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -96,7 +97,10 @@ export function parseXmlSafely(text: string, opts: SafeXmlOptions): unknown {
     transformTagName: rename,
     transformAttributeName: rename,
     captureMetaData: true,
-    isArray: (_name, jPath) => typeof jPath === 'string' && arrays.has(jPath),
+    // With `jPath: false` the parser hands callbacks its path matcher instead of building the path
+    // string for every tag and text node; the string is built only for a candidate array element.
+    jPath: false,
+    isArray: (name, jPath) => arrayLeaves.has(name) && arrays.has(String(jPath)),
   });
   try {
     return parser.parse(text) as unknown;

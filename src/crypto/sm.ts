@@ -226,8 +226,24 @@ export class FieldCipher {
    * Does not throw for any string.
    */
   encrypt(plain: string): string {
+    return this.seal(plain, randomBytes(BLOCK));
+  }
+
+  /**
+   * Encrypts many strings under the current key, exactly like {@link FieldCipher.encrypt} one by
+   * one (a fresh random IV each), but draws all IVs in one call: for short fields the per-call
+   * random draw costs more than the encryption itself.
+   * @example cipher.encryptMany(['350322198811093310', '13800000000']) // two tokens
+   * Does not throw for any strings.
+   */
+  encryptMany(plains: readonly string[]): string[] {
+    if (plains.length === 0) return [];
+    const ivs = randomBytes(BLOCK * plains.length);
+    return plains.map((p, i) => this.seal(p, ivs.subarray(i * BLOCK, (i + 1) * BLOCK)));
+  }
+
+  private seal(plain: string, iv: Buffer): string {
     const keys = this.derived.get(this.currentKeyId)!;
-    const iv = randomBytes(BLOCK);
     const cipher = createCipheriv('sm4-cbc', keys.enc, iv);
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     const signed = `${TOKEN_VERSION}.${this.currentKeyId}.${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;

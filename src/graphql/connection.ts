@@ -2,6 +2,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { Cursor, type EntityName, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../shared/errors.js';
+import { leanFind } from '../db/lean.js';
 
 export const MAX_PAGE = 100;
 
@@ -100,7 +101,8 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
 
 /**
  * Runs one keyset-paginated query and returns a connection. The count runs only if the client
- * selects `totalCount`.
+ * selects `totalCount`. `lean` reads the page without entity hydration (see `src/db/lean.ts`):
+ * for read-only lists whose nodes are only serialised.
  */
 export async function paginate<E extends object, C extends ConnectionShape<E>>(
   Conn: new () => C,
@@ -109,16 +111,25 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   where: FilterQuery<E>,
   orderBy: QueryOrderMap<E>,
   args: PageArgs,
+  opts: { lean?: boolean } = {},
 ): Promise<C> {
   checkPageArgs(args);
-  const cur = await em.findByCursor(entity, where, {
+  const options = {
     first: args.first ?? undefined,
     last: args.last ?? undefined,
     after: args.after ?? undefined,
     before: args.before ?? undefined,
     orderBy: orderBy as never,
     includeCount: false,
-  });
+  };
+  const cur = opts.lean
+    ? new Cursor<E>(
+        (await leanFind(em, entity, where, { ...options, overfetch: true } as never)) as never,
+        undefined as unknown as number,
+        { ...options, overfetch: true } as never,
+        em.getMetadata().get((entity as { name: string }).name),
+      )
+    : await em.findByCursor(entity, where, options);
   const conn = new Conn();
   conn.nodes = [...cur.items] as E[];
   conn.edges = conn.nodes.map((n) => ({ cursor: cur.from(n as never), node: n }));

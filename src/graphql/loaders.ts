@@ -3,12 +3,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InspectionItemVersion } from '../modules/items/inspection-item.entity.js';
 import { TargetPerson } from '../modules/targets/target-person.entity.js';
 import { Department } from '../modules/org/department.entity.js';
+import { leanFind, leanMap } from '../db/lean.js';
+import { Inspection } from '../modules/inspections/inspection.entity.js';
+import { LAST_INSPECTION_SQL } from '../modules/inspections/last-inspection.sql.js';
+import { pgArray } from '../modules/sampling/pg-array.js';
 
 /** Per-request batch loaders for relations that MikroORM's own dataloader does not cover. */
 export interface Loaders {
   itemVersion(itemId: string, version: number): Promise<InspectionItemVersion>;
   targetPersons: DataLoader<string, TargetPerson[]>;
   department: DataLoader<string, Department | null>;
+  /** The last inspection carried out at a target (by `inspectedOn`), or null. */
+  lastInspection: DataLoader<string, Inspection | null>;
 }
 
 export function makeLoaders(em: EntityManager): Loaders {
@@ -20,17 +26,23 @@ export function makeLoaders(em: EntityManager): Loaders {
     const by = new Map(rows.map((r) => [`${r.item.id}@${r.version}`, r]));
     return keys.map((k) => by.get(k) ?? new Error(`item version ${k} missing`));
   });
+  // Read-only: lean rows (see src/db/lean.ts), the person joined in; `target` comes back as its id.
   const targetPersons = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
-    const rows = await em.find(
+    const links = await leanFind(
+      em,
       TargetPerson,
       { target: { $in: [...targetIds] } },
-      { populate: ['person'], orderBy: { role: 'asc', id: 'asc' } },
+      {
+        populate: [{ field: 'person', strategy: 'joined' }] as never,
+        orderBy: { role: 'asc', id: 'asc' },
+      },
     );
     const by = new Map<string, TargetPerson[]>();
-    for (const r of rows) {
-      const list = by.get(r.target.id) ?? [];
-      list.push(r);
-      by.set(r.target.id, list);
+    for (const l of links) {
+      const targetId = l.target as unknown as string;
+      const list = by.get(targetId) ?? [];
+      list.push(l);
+      by.set(targetId, list);
     }
     return targetIds.map((id) => by.get(id) ?? []);
   });
@@ -39,9 +51,19 @@ export function makeLoaders(em: EntityManager): Loaders {
     const by = new Map(rows.map((r) => [r.code, r]));
     return codes.map((c) => by.get(c) ?? null);
   });
+  // Read-only: lean rows (see src/db/lean.ts).
+  const lastInspection = new DataLoader<string, Inspection | null>(async (targetIds) => {
+    const rows = await em
+      .getConnection()
+      .execute<Record<string, unknown>[]>(LAST_INSPECTION_SQL, [pgArray(targetIds)]);
+    const by = new Map<string, Inspection>();
+    for (const i of leanMap(em, Inspection, rows)) by.set(i.targetId, i);
+    return targetIds.map((id) => by.get(id) ?? null);
+  });
   return {
     itemVersion: (itemId, version) => versions.load(`${itemId}@${version}`),
     targetPersons,
     department,
+    lastInspection,
   };
 }

@@ -26,6 +26,7 @@ export const POLICY: Record<string, readonly Role[]> = {
   'Mutation.archiveItem': [ADMIN],
   // rosters (两库)
   'Query.targets': STAFF,
+  'Target.lastInspection': STAFF,
   'Query.persons': [ADMIN, SUPERVISOR, INSPECTOR, ANALYST],
   'Query.inspectors': STAFF,
   'Query.jointPools': STAFF,

@@ -75,6 +75,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const limitRules = [depthLimit(limits.maxDepth), aliasLimit(limits.maxAliases)];
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers POSTs, which no cache revalidates: hashing every body for an ETag is wasted CPU.
+  app.set('etag', false);
   app.use(requestLogger(log, metrics));
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({

@@ -11,6 +11,9 @@ import { Migration20261128007000_documents } from './Migration20261128007000_doc
 import { Migration20261128009000_target_sort_indexes } from './Migration20261128009000_target_sort_indexes.js';
 import { Migration20261128002001_sampling_pool } from './Migration20261128002001_sampling_pool.js';
 import { Migration20261128009100_target_live_indexes } from './Migration20261128009100_target_live_indexes.js';
+import { Migration20261128009200_last_inspection_index } from './Migration20261128009200_last_inspection_index.js';
+import { Migration20261128013000_draw_seed_sealed_bulk_events } from './Migration20261128013000_draw_seed_sealed_bulk_events.js';
+import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -27,5 +30,14 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128007000_documents', class: Migration20261128007000_documents },
   { name: 'Migration20261128009000_target_sort_indexes', class: Migration20261128009000_target_sort_indexes },
   { name: 'Migration20261128009100_target_live_indexes', class: Migration20261128009100_target_live_indexes },
+  {
+    name: 'Migration20261128009200_last_inspection_index',
+    class: Migration20261128009200_last_inspection_index,
+  },
+  { name: 'Migration20261128011000_sync_analyze', class: Migration20261128011000_sync_analyze },
+  {
+    name: 'Migration20261128013000_draw_seed_sealed_bulk_events',
+    class: Migration20261128013000_draw_seed_sealed_bulk_events,
+  },
   // @register:migrations (keep timestamp order)
 ];

@@ -6,6 +6,7 @@
  * The normative description is docs/draw-algorithm.md; this file must agree with it byte for byte.
  */
 import { TargetCategory } from '../targets/target-category.js';
+import { PackedPoolTarget } from './packed-target.js';
 
 /** A hash fed in pieces: `update` consumes its argument before returning (the caller reuses it). */
 export interface IncrementalHash {
@@ -411,6 +412,41 @@ function canonicalList(values: readonly string[], field: string): readonly strin
   return values;
 }
 
+/**
+ * Number of items of a TAB-joined list (null or '' = none) when it is canonical as it stands —
+ * non-empty printable-ASCII items in strictly ascending order — else −1.
+ */
+function canonicalJoinedCount(text: string | null): number {
+  if (!text) return 0;
+  let count = 1;
+  let start = 0;
+  let prevStart = -1;
+  let prevEnd = -1;
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i === len ? TAB : text.charCodeAt(i);
+    if (c === TAB) {
+      if (i === start) return -1;
+      if (prevStart >= 0 && !(text.slice(prevStart, prevEnd) < text.slice(start, i))) return -1;
+      prevStart = start;
+      prevEnd = i;
+      start = i + 1;
+      if (i < len) count++;
+    } else if (c < 0x20 || c > 0x7e) {
+      return -1;
+    }
+  }
+  return count;
+}
+
+function writeJoined(sink: ByteSink, count: number, text: string | null): void {
+  sink.count(count);
+  if (count > 0) {
+    sink.byte(TAB);
+    sink.text(text as string);
+  }
+}
+
 function writeList(sink: ByteSink, values: readonly string[]): void {
   sink.count(values.length);
   for (let j = 0; j < values.length; j++) {
@@ -429,6 +465,14 @@ function serialiseTargets(targets: readonly PoolTarget[], sink: ByteSink): void 
     sink.byte(LF);
   }
   sink.flush();
+}
+
+/**
+ * Streams the canonical serialisation of a frozen pool (the bytes its hash covers) in chunks of up
+ * to 1 MiB; `emit` must consume each chunk before returning (the buffer is reused).
+ */
+export function writeCanonicalTargets(pool: FrozenTargetPool, emit: (bytes: Uint8Array) => void): void {
+  serialiseTargets(pool.targets, new ByteSink(emit));
 }
 
 function collectBytes(write: (sink: ByteSink) => void): Uint8Array {
@@ -514,14 +558,37 @@ export function freezeTargetPool(targets: readonly PoolTarget[], hash: HashFn): 
         Object.assign(info, { category: t.category, departmentCode: t.departmentCode, middle });
     }
     firstSeenIndex[i] = info.index;
-    const related = canonicalList(t.relatedPersonIds, `targetPool[id=${t.id}].relatedPersonIds`);
-    const lastTeam = canonicalList(t.lastTeam, `targetPool[id=${t.id}].lastTeam`);
-    if (related !== t.relatedPersonIds || lastTeam !== t.lastTeam) {
-      t = { ...t, relatedPersonIds: related, lastTeam };
-      ordered[i] = t;
-    }
     sink.text(t.id);
     sink.bytes(middle);
+    if (t instanceof PackedPoolTarget) {
+      // Its lists are TAB-joined text: when already canonical, that text IS the serialised list.
+      const k = canonicalJoinedCount(t.personsText);
+      const m = canonicalJoinedCount(t.lastTeamText);
+      if (k >= 0 && m >= 0) {
+        writeJoined(sink, k, t.personsText);
+        sink.byte(TAB);
+        writeJoined(sink, m, t.lastTeamText);
+        sink.byte(LF);
+        continue;
+      }
+    }
+    // Read each list once: a target may compute it on every read (PackedPoolTarget).
+    const relatedIn = t.relatedPersonIds;
+    const lastTeamIn = t.lastTeam;
+    const related = canonicalList(relatedIn, `targetPool[id=${t.id}].relatedPersonIds`);
+    const lastTeam = canonicalList(lastTeamIn, `targetPool[id=${t.id}].lastTeam`);
+    if (related !== relatedIn || lastTeam !== lastTeamIn) {
+      // A plain copy (not a spread, which would drop accessor properties).
+      t = {
+        id: t.id,
+        stratum: t.stratum,
+        category: t.category,
+        departmentCode: t.departmentCode,
+        relatedPersonIds: related,
+        lastTeam,
+      };
+      ordered[i] = t;
+    }
     writeList(sink, related);
     sink.byte(TAB);
     writeList(sink, lastTeam);

@@ -95,6 +95,7 @@ function bindingConstraint(
 ): InfeasibleAssignmentError {
   const { teamSize, plannedDate, workloadCap } = params;
   const lastTeam = new Set(target.lastTeam);
+  const related = target.relatedPersonIds;
   const filters: Record<Exclude<AssignmentConstraint, 'POOL_SIZE'>, Filter> = {
     STATUS: (i) => i.status === 'ACTIVE',
     CERTIFICATE: (i) => i.certificateValidFrom <= plannedDate && plannedDate <= i.certificateValidTo,
@@ -102,8 +103,7 @@ function bindingConstraint(
     JURISDICTION: (i) =>
       i.departmentCode === target.departmentCode || i.poolDepartmentCodes.includes(target.departmentCode),
     RECUSAL: (i) =>
-      !i.recusalTargetIds.includes(target.id) &&
-      !target.relatedPersonIds.some((p) => i.recusalPersonIds.includes(p)),
+      !i.recusalTargetIds.includes(target.id) && !related.some((p) => i.recusalPersonIds.includes(p)),
     ROTATION: (i) => !lastTeam.has(i.id),
     WORKLOAD: (i, index) => i.currentLoad + (assigned[index] as number) + 1 <= workloadCap,
   };

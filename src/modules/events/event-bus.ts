@@ -14,10 +14,33 @@ export interface EventRow {
   payload: Record<string, unknown>;
 }
 
+// `id` is also the text alias below: order by `event_log.id`, or '10' sorts before '9'.
 const COLUMNS = `id::text as id, at, topic, entity_type as "entityType", entity_id as "entityId",
   department_code as "departmentCode", jurisdiction_code as "jurisdictionCode", recipient, payload`;
 
 type Listener = (e: EventRow) => void;
+
+/** An inclusive range of event ids named by one notification. */
+export interface IdRun {
+  lo: string;
+  hi: string;
+}
+
+const DELIVERY_PAGE = 5000;
+
+/**
+ * Parses a notification payload: comma-separated ids or inclusive runs, e.g. `17` or `17-5016,5020`
+ * (the trigger notifies each insert statement's ids as runs). Anything else yields no run.
+ * @example parseIdRuns('3,7-9') // [{ lo: '3', hi: '3' }, { lo: '7', hi: '9' }]
+ */
+export function parseIdRuns(payload: string): IdRun[] {
+  const runs: IdRun[] = [];
+  for (const part of payload.split(',')) {
+    const m = /^(\d{1,19})(?:-(\d{1,19}))?$/.exec(part.trim());
+    if (m) runs.push({ lo: m[1]!, hi: m[2] ?? m[1]! });
+  }
+  return runs;
+}
 
 /**
  * Fans events out across replicas: every replica LISTENs on one channel that carries event ids
@@ -51,9 +74,9 @@ export class EventBus {
     await client.connect();
     await client.query(`set role ${APP_ROLE}`);
     client.on('notification', (n) => {
-      const id = n.payload;
+      const runs = parseIdRuns(n.payload ?? '');
       // One connection, one query at a time: deliveries queue behind each other in order.
-      if (id) this.chain = this.chain.then(() => this.deliver([id]));
+      if (runs.length) this.chain = this.chain.then(() => this.deliver(runs));
     });
     this.client = client;
     await (this.chain = this.chain.then(() => this.catchUp(client)));
@@ -64,7 +87,7 @@ export class EventBus {
     if (this.lastId !== '0') {
       // Events committed while we were disconnected.
       const missed = await client.query(
-        `select ${COLUMNS} from event_log where id > $1 order by id limit 10000`,
+        `select ${COLUMNS} from event_log where id > $1 order by event_log.id limit 10000`,
         [this.lastId],
       );
       for (const r of missed.rows as EventRow[]) this.emit(r);
@@ -86,14 +109,22 @@ export class EventBus {
     }
   }
 
-  private async deliver(ids: string[]): Promise<void> {
+  private async deliver(runs: IdRun[]): Promise<void> {
     if (!this.client) return;
     try {
-      const r = await this.client.query(
-        `select ${COLUMNS} from event_log where id = any($1::bigint[]) order by id`,
-        [ids],
-      );
-      for (const row of r.rows as EventRow[]) this.emit(row);
+      // A bulk insert notifies its ids as runs; load them in pages so a large batch stays bounded.
+      let after = '0';
+      for (;;) {
+        const r = await this.client.query(
+          `select ${COLUMNS}
+             from event_log join unnest($1::bigint[], $2::bigint[]) as r(lo, hi) on event_log.id between r.lo and r.hi
+            where event_log.id > $3::bigint order by event_log.id limit ${DELIVERY_PAGE}`,
+          [runs.map((x) => x.lo), runs.map((x) => x.hi), after],
+        );
+        for (const row of r.rows as EventRow[]) this.emit(row);
+        if (r.rows.length < DELIVERY_PAGE) return;
+        after = (r.rows[r.rows.length - 1] as EventRow).id;
+      }
     } catch (e) {
       this.log.warn({ err: e }, 'could not load notified events');
     }
@@ -138,7 +169,7 @@ export class EventBus {
       if (last !== null) {
         const marks = opts.topics.map(() => '?').join(', ');
         const backlog = await query(
-          `select ${COLUMNS} from event_log where id > ? and topic in (${marks}) order by id limit 10000`,
+          `select ${COLUMNS} from event_log where id > ? and topic in (${marks}) order by event_log.id limit 10000`,
           [last, ...opts.topics],
         );
         for (const e of backlog) {

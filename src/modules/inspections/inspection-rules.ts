@@ -310,3 +310,59 @@ export const EXCHANGE_MEASURE_KIND: Record<string, string> = {
   REVOCATION_PROPOSAL: 'REVOKE_LICENSE',
   CRIMINAL_CASE: 'CRIMINAL_CASE',
 };
+
+/** An inspector as the team checks of {@link assignmentProblems} read it. */
+export interface TeamMemberCheck {
+  policeNo: string;
+  active: boolean;
+  certificateValidFrom: string;
+  certificateValidTo: string;
+}
+
+/** An inspection item as the checks of {@link assignmentProblems} read it. */
+export interface ItemCheck {
+  code: string;
+  /** Published with a current version. */
+  published: boolean;
+  /** Categories of the published version (ignored when not published). */
+  categories: readonly string[];
+}
+
+/**
+ * What is wrong with an inspection's team and items, by field (empty when nothing is): at least two
+ * distinct known inspectors (治安管理处罚法 Art 87), each active with a certificate valid on the planned
+ * date; one or more known items, each published and covering the target's category. `inspectors`
+ * and `items` are the ones found for the given ids and codes. Shared by single and bulk creation.
+ */
+export function assignmentProblems(
+  a: { inspectorIds: readonly string[]; itemCodes: readonly string[]; plannedOn: string; category: string },
+  inspectors: readonly TeamMemberCheck[],
+  items: readonly ItemCheck[],
+): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const ids = new Set(a.inspectorIds);
+  if (ids.size < 2)
+    problems.push({ field: 'inspectorIds', message: 'at least two inspectors (治安管理处罚法 Art 87)' });
+  if (inspectors.length !== ids.size)
+    problems.push({ field: 'inspectorIds', message: 'unknown inspector id' });
+  for (const i of inspectors) {
+    if (!i.active) problems.push({ field: 'inspectorIds', message: `inspector ${i.policeNo} is not active` });
+    if (i.certificateValidFrom > a.plannedOn || i.certificateValidTo < a.plannedOn)
+      problems.push({
+        field: 'inspectorIds',
+        message: `certificate of ${i.policeNo} is not valid on ${a.plannedOn}`,
+      });
+  }
+  const codes = new Set(a.itemCodes);
+  if (!codes.size || items.length !== codes.size)
+    problems.push({ field: 'itemCodes', message: 'give one or more known item codes' });
+  for (const item of items) {
+    if (!item.published) {
+      problems.push({ field: 'itemCodes', message: `item ${item.code} is not published` });
+      continue;
+    }
+    if (!item.categories.includes(a.category))
+      problems.push({ field: 'itemCodes', message: `item ${item.code} does not cover ${a.category}` });
+  }
+  return problems;
+}

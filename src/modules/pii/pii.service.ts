@@ -42,9 +42,52 @@ export class PiiService {
     return this.blind.index(chk.normalised || raw.trim());
   }
 
+  /**
+   * `protectId` for many values at once (same results, one random draw for all IVs). `indexes`, when
+   * given, are the values' blind indexes already computed with `indexOf`, in the same order.
+   */
+  protectIds(raws: readonly string[], indexes?: readonly string[]): ProtectedId[] {
+    const checks = raws.map((raw) => {
+      const chk = checkCitizenId(raw);
+      return { value: chk.normalised || raw.trim(), valid: chk.valid };
+    });
+    const encs = this.cipher.encryptMany(checks.map((c) => c.value));
+    return checks.map((c, i) => ({
+      enc: encs[i] as string,
+      index: indexes?.[i] ?? this.blind.index(c.value),
+      masked: maskIdNumber(c.value),
+      valid: c.valid,
+    }));
+  }
+
+  /** `protectPhone` for many values at once (same results, one random draw for all IVs). */
+  protectPhones(raws: readonly string[]): { enc: string; masked: string }[] {
+    const values = raws.map((raw) => raw.replace(/\s+/g, ''));
+    const encs = this.cipher.encryptMany(values);
+    return values.map((v, i) => ({ enc: encs[i] as string, masked: maskPhone(v) }));
+  }
+
   protectPhone(raw: string): { enc: string; masked: string } {
     const v = raw.replace(/\s+/g, '');
     return { enc: this.cipher.encrypt(v), masked: maskPhone(v) };
+  }
+
+  /**
+   * Seals a platform secret that is not personal data (e.g. a draw seed before its reveal) under
+   * the current field key: SM4 at rest, authenticated, nothing masked and no access record.
+   * Old keys stay readable while they are in the keyring; `npm run pii:rotate` re-seals.
+   * @example pii.openSecret(pii.sealSecret('9f…')) // '9f…'
+   */
+  sealSecret(plain: string): string {
+    return this.cipher.encrypt(plain);
+  }
+
+  /**
+   * Opens a token written by {@link sealSecret}. Not a personal-data read: no access record.
+   * @throws CryptoError when the token is malformed, altered, or under a key not in the ring.
+   */
+  openSecret(token: string): string {
+    return this.cipher.decrypt(token);
   }
 
   /** True when the token was written under a key that is no longer current. */

@@ -1,9 +1,10 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ctx } from '../../graphql/context.js';
 import { Role } from '../../graphql/auth.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { EventService } from '../events/event.service.js';
+import { executeBound } from '../../db/bound.js';
+import type { EventService, PublishInput } from '../events/event.service.js';
 import { REGION_CODE } from '../targets/target.service.js';
 import {
   ALGORITHM_VERSION,
@@ -15,8 +16,6 @@ import {
   hashParams,
   toHex,
   type DrawParams,
-  type PoolInspector,
-  type PoolTarget,
 } from '../draw/algorithm.js';
 import { computeDraw, verifyDrawRecord, type DrawRecord, type DrawResult } from '../draw/record.js';
 import { generateSeed, sm3Node } from '../draw/sm3-node.js';
@@ -37,9 +36,25 @@ import {
   SamplingDraw,
 } from './sampling-draw.entity.js';
 import type { PlanService } from './plan.service.js';
+import type { PiiService } from '../pii/pii.service.js';
 import type { SamplingRulesService } from './sampling-rules.service.js';
 import { DrawInfeasibleError, SamplingError } from './sampling.errors.js';
 import { pgArray } from './pg-array.js';
+import { decodePools, encodePools, type StoredPools } from './pool-store.js';
+
+/** Rows per insert statement when a lock writes its assignments. */
+const ASSIGNMENT_BATCH = 2000;
+
+/** An assignment as the lock writes it (one row of draw_assignment). */
+interface LockedAssignment {
+  id: string;
+  targetId: string;
+  jurisdictionCode: string;
+  plannedDate: string;
+  inspectorIds: string[];
+  policeNos: string[];
+  departmentItems: Record<string, string[]>;
+}
 
 /** Reason codes accepted for a manual change of a locked team. */
 export const CHANGE_REASON_CODES = [
@@ -50,11 +65,6 @@ export const CHANGE_REASON_CODES = [
   'DUTY_CONFLICT',
   'OTHER',
 ] as const;
-
-interface StoredPools {
-  targetPool: PoolTarget[];
-  inspectorPool: PoolInspector[];
-}
 
 /** Verification answer of {@link DrawService.verify}. */
 export interface DrawVerificationResult {
@@ -70,8 +80,18 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-function readPools(draw: SamplingDraw): StoredPools {
-  return JSON.parse(gunzipSync(draw.poolsGz).toString('utf8')) as StoredPools;
+function readPools(draw: SamplingDraw): Promise<StoredPools> {
+  return decodePools(draw.poolsGz);
+}
+
+/** What reading a draw's secret needs: the entity manager and the keyring holder. */
+export type DrawReader = Pick<Ctx, 'em' | 'services'>;
+
+const LEGACY_CLEAR_SEED = /^[0-9a-f]{64}$/;
+
+/** The seed (hex) of a stored draw: opens the sealed token, or reads a legacy clear row as is. */
+function openSeed(pii: PiiService, stored: string): string {
+  return LEGACY_CLEAR_SEED.test(stored) ? stored : pii.openSecret(stored);
 }
 
 /**
@@ -88,7 +108,11 @@ export class DrawService {
     private readonly rules: SamplingRulesService,
   ) {}
 
-  private async lockDraw(em: EntityManager, id: string): Promise<SamplingDraw> {
+  private async lockDraw(
+    em: EntityManager,
+    id: string,
+    populate: readonly string[] = ['seedSealed', 'poolsGz', 'result'],
+  ): Promise<SamplingDraw> {
     const rows = await em
       .getConnection()
       .execute<{ id: string }[]>(
@@ -98,7 +122,7 @@ export class DrawService {
         em.getTransactionContext(),
       );
     if (!rows.length) throw new NotFoundError('draw', id);
-    return em.findOneOrFail(SamplingDraw, { id }, { populate: ['seedHex', 'poolsGz', 'result'] as never });
+    return em.findOneOrFail(SamplingDraw, { id }, { populate: populate as never });
   }
 
   private async assertScope(ctx: Ctx, plan: SamplingPlan): Promise<void> {
@@ -175,20 +199,25 @@ export class DrawService {
         reason: earlier.length ? reason : null,
         previousDrawId: earlier[0]?.id ?? null,
         commitment: commitSeed(seed, sm3Node),
-        seedHex: toHex(seed),
+        seedSealed: ctx.services.pii.sealSecret(toHex(seed)),
         params: JSON.parse(frozen.params.canonical) as Record<string, unknown>,
         paramsHash: frozen.params.hash,
         targetPoolHash: frozen.targets.hash,
         inspectorPoolHash: frozen.inspectors.hash,
         targetCount: frozen.targets.targets.length,
         inspectorCount: frozen.inspectors.inspectors.length,
-        poolsGz: gzipSync(
-          JSON.stringify({ targetPool: frozen.targets.targets, inspectorPool: frozen.inspectors.inspectors }),
-          { level: 1 },
-        ),
+        poolsGz: Buffer.alloc(0),
         committedBy: ctx.user.sub,
       });
       await em.flush();
+      // The pools (tens of MB for a city) go as a bound parameter: MikroORM writes every parameter
+      // into the SQL text, which would hold the pools several times over as escaped hex. The entity
+      // leaves the identity map so no later read in this context sees the placeholder.
+      await executeBound(em, 'update sampling_draw set pools_gz = ? where id = ?', [
+        encodePools(frozen.targets, frozen.inspectors),
+        draw.id,
+      ]);
+      em.getUnitOfWork().unsetIdentity(draw);
       await this.plans.refreshStrata(em, plan, pools);
       const announcement = {
         drawId: draw.id,
@@ -240,13 +269,13 @@ export class DrawService {
           { status: draw.status },
         );
       }
-      const pools = readPools(draw);
+      const pools = await readPools(draw);
       const computed = computeDraw(
         {
           targetPool: freezeTargetPool(pools.targetPool, sm3Node),
           inspectorPool: freezeInspectorPool(pools.inspectorPool, [], sm3Node),
           params: draw.params as unknown as DrawParams,
-          seed: fromHex(draw.seedHex, 'seed'),
+          seed: fromHex(openSeed(ctx.services.pii, draw.seedSealed), 'seed'),
           entropy: entropy ?? '',
         },
         sm3Node,
@@ -291,7 +320,8 @@ export class DrawService {
    */
   async lock(ctx: Ctx, drawId: string): Promise<SamplingDraw> {
     return ctx.em.transactional(async (em) => {
-      const draw = await this.lockDraw(em, drawId);
+      // The pools are not needed to lock; leaving them out keeps every flush's change check small.
+      const draw = await this.lockDraw(em, drawId, ['seedSealed', 'result']);
       const plan = await this.plans.get(em, draw.planId);
       await this.assertScope(ctx, plan);
       if (draw.status !== DrawStatus.DRAWN) {
@@ -327,68 +357,102 @@ export class DrawService {
           )
         : [];
       const targetInfo = new Map(targetRows.map((t) => [t.id, t]));
-      const assignments: DrawAssignment[] = [];
-      for (const team of teams) {
-        const info = targetInfo.get(team.targetId);
-        const departmentItems: Record<string, string[]> = {};
-        for (const dept of plan.departmentCodes) {
-          departmentItems[dept] = items
-            .filter((i) => i.department_code === dept && (!info || i.categories.includes(info.category)))
-            .map((i) => i.code)
-            .sort();
+      // Items per department and category, computed once (a city-scale lock has ~33,000 teams).
+      const itemsFor = new Map<string, Record<string, string[]>>();
+      const departmentItemsOf = (category: string | undefined): Record<string, string[]> => {
+        const key = category ?? '';
+        let found = itemsFor.get(key);
+        if (!found) {
+          found = {};
+          for (const dept of plan.departmentCodes) {
+            found[dept] = items
+              .filter(
+                (i) =>
+                  i.department_code === dept && (category === undefined || i.categories.includes(category)),
+              )
+              .map((i) => i.code)
+              .sort();
+          }
+          itemsFor.set(key, found);
         }
-        assignments.push(
-          em.create(DrawAssignment, {
-            regionCode: REGION_CODE,
-            drawId: draw.id,
-            planId: plan.id,
-            targetId: team.targetId,
-            jurisdictionCode: info?.jurisdiction_code ?? '',
-            plannedDate: plan.plannedDate,
-            inspectorIds: team.inspectorIds,
-            policeNos: team.inspectorIds.map((id) => policeNo.get(id) ?? id),
-            departmentItems,
-          }),
-        );
-      }
+        return found;
+      };
+      const assignments: LockedAssignment[] = teams.map((team) => {
+        const info = targetInfo.get(team.targetId);
+        return {
+          id: randomUUID(),
+          targetId: team.targetId,
+          jurisdictionCode: info?.jurisdiction_code ?? '',
+          plannedDate: plan.plannedDate,
+          inspectorIds: team.inspectorIds,
+          policeNos: team.inspectorIds.map((id) => policeNo.get(id) ?? id),
+          departmentItems: departmentItemsOf(info?.category),
+        };
+      });
       draw.status = DrawStatus.LOCKED;
       draw.lockedBy = ctx.user.sub;
       draw.lockedAt = new Date();
       this.plans.markLocked(plan);
       await em.flush();
+      // Set-based: one statement per 2,000 assignments instead of a managed entity each.
+      for (let from = 0; from < assignments.length; from += ASSIGNMENT_BATCH) {
+        const rows = assignments.slice(from, from + ASSIGNMENT_BATCH).map((a) => ({
+          id: a.id,
+          target_id: a.targetId,
+          jurisdiction_code: a.jurisdictionCode,
+          inspector_ids: a.inspectorIds,
+          police_nos: a.policeNos,
+          department_items: a.departmentItems,
+        }));
+        await executeBound(
+          em,
+          `insert into draw_assignment (id, region_code, draw_id, plan_id, target_id, jurisdiction_code, planned_date,
+             inspector_ids, police_nos, department_items)
+           select r.id, ?, ?, ?, r.target_id, r.jurisdiction_code, ?::date, r.inspector_ids, r.police_nos,
+                  r.department_items
+             from rows from (jsonb_to_recordset(?::jsonb) as (id uuid, target_id uuid, jurisdiction_code text,
+                    inspector_ids uuid[], police_nos text[], department_items jsonb))
+                  with ordinality as r(id, target_id, jurisdiction_code, inspector_ids, police_nos, department_items, n)
+            order by r.n`,
+          [REGION_CODE, draw.id, plan.id, plan.plannedDate, JSON.stringify(rows)],
+        );
+      }
       // One inspection per assignment, in this transaction: a lock without its inspections cannot exist.
-      for (const a of assignments) {
-        await ctx.services.inspections.createFromAssignment(em, {
+      await ctx.services.inspections.createManyFromAssignments(
+        em,
+        ctx.user,
+        assignments.map((a) => ({
           assignmentId: a.id,
           targetId: a.targetId,
           inspectorIds: a.inspectorIds,
           itemCodes: [...new Set(Object.values(a.departmentItems).flat())].sort(),
           plannedOn: a.plannedDate,
           departmentCode: plan.leadDepartmentCode,
-          actor: ctx.user,
-        });
-      }
-      await this.events.publish(em, {
-        topic: 'drawLocked',
-        entityType: 'Draw',
-        entityId: draw.id,
-        departmentCode: plan.leadDepartmentCode,
-        payload: {
-          drawId: draw.id,
-          planId: plan.id,
-          periodLabel: plan.periodLabel,
-          commitment: draw.commitment,
-          seed: draw.seedHex,
-          entropy: draw.entropy,
-          targetPoolHash: draw.targetPoolHash,
-          inspectorPoolHash: draw.inspectorPoolHash,
-          paramsHash: draw.paramsHash,
-          selected: teams.length,
+        })),
+      );
+      const announced: PublishInput[] = [
+        {
+          topic: 'drawLocked',
+          entityType: 'Draw',
+          entityId: draw.id,
+          departmentCode: plan.leadDepartmentCode,
+          payload: {
+            drawId: draw.id,
+            planId: plan.id,
+            periodLabel: plan.periodLabel,
+            commitment: draw.commitment,
+            seed: openSeed(ctx.services.pii, draw.seedSealed),
+            entropy: draw.entropy,
+            targetPoolHash: draw.targetPoolHash,
+            inspectorPoolHash: draw.inspectorPoolHash,
+            paramsHash: draw.paramsHash,
+            selected: teams.length,
+          },
         },
-      });
+      ];
       for (const a of assignments) {
         for (const no of a.policeNos) {
-          await this.events.publish(em, {
+          announced.push({
             topic: 'inspectionAssigned',
             entityType: 'DrawAssignment',
             entityId: a.id,
@@ -405,6 +469,7 @@ export class DrawService {
           });
         }
       }
+      await this.events.publishMany(em, announced);
       await this.audit.record(em, ctx.user, {
         action: 'draw.lock',
         entityType: 'Draw',
@@ -415,21 +480,25 @@ export class DrawService {
     });
   }
 
-  /** The full record (pools, seed, entropy, params, result) of a drawn, failed or locked attempt. */
-  async record(em: EntityManager, drawId: string): Promise<DrawRecord> {
-    const draw = await em.findOne(
+  /**
+   * The full record (pools, seed, entropy, params, result) of a drawn, failed or locked attempt; the
+   * seed is opened here, so callers outside this service get it only through {@link publishedRecord}
+   * (locked draws) or {@link verify} (a verdict, not the record).
+   */
+  private async record(r: DrawReader, drawId: string): Promise<DrawRecord> {
+    const draw = await r.em.findOne(
       SamplingDraw,
       { id: drawId },
-      { populate: ['seedHex', 'poolsGz', 'result'] as never },
+      { populate: ['seedSealed', 'poolsGz', 'result'] as never },
     );
     if (!draw) throw new NotFoundError('draw', drawId);
     if (draw.result === null)
       throw new SamplingError('DRAW_STATE', `draw ${drawId} is ${draw.status}: not drawn yet`);
-    const pools = readPools(draw);
+    const pools = await readPools(draw);
     return {
       algorithm: ALGORITHM_VERSION,
       commitment: draw.commitment,
-      seed: draw.seedHex,
+      seed: openSeed(r.services.pii, draw.seedSealed),
       entropy: draw.entropy ?? '',
       params: draw.params as unknown as DrawParams,
       paramsHash: draw.paramsHash,
@@ -442,24 +511,38 @@ export class DrawService {
   }
 
   /** The published record of a LOCKED draw (no names: ids only), for anyone. */
-  async publishedRecord(em: EntityManager, drawId: string): Promise<DrawRecord> {
-    const draw = await em.findOne(SamplingDraw, { id: drawId });
+  async publishedRecord(r: DrawReader, drawId: string): Promise<DrawRecord> {
+    const draw = await r.em.findOne(SamplingDraw, { id: drawId });
     if (!draw || draw.status !== DrawStatus.LOCKED) {
       throw new SamplingError(
         'DRAW_NOT_LOCKED',
         `draw ${drawId} is not locked (or does not exist); records are published at the lock`,
       );
     }
-    return this.record(em, drawId);
+    return this.record(r, drawId);
+  }
+
+  /**
+   * The revealed seed (hex) of a LOCKED draw; null before the lock (the seed is still secret).
+   * @example await draws.revealedSeed(ctx, draw) // '3f…' (64 hex) once locked
+   */
+  async revealedSeed(r: DrawReader, draw: SamplingDraw): Promise<string | null> {
+    if (draw.status !== DrawStatus.LOCKED) return null;
+    const row = await r.em.findOneOrFail(
+      SamplingDraw,
+      { id: draw.id },
+      { populate: ['seedSealed'] as never },
+    );
+    return openSeed(r.services.pii, row.seedSealed);
   }
 
   /**
    * Recomputes the draw from what the database holds, against the values announced at commit:
    * MATCH, or the first difference.
    */
-  async verify(em: EntityManager, drawId: string): Promise<DrawVerificationResult> {
-    const record = await this.record(em, drawId);
-    const draw = await em.findOneOrFail(SamplingDraw, { id: drawId });
+  async verify(r: DrawReader, drawId: string): Promise<DrawVerificationResult> {
+    const record = await this.record(r, drawId);
+    const draw = await r.em.findOneOrFail(SamplingDraw, { id: drawId });
     const v = verifyDrawRecord(record, sm3Node, {
       commitment: draw.commitment,
       targetPoolHash: draw.targetPoolHash,

@@ -59,6 +59,7 @@ export function stratumKey(row: Pick<PlanPoolRow, 'category' | 'grade' | 'j' | '
  * on the planned date for the station. Raised weight is realised as a higher quota of the boosted
  * stratum, so selection stays uniform within every stratum and verifiable.
  * Example: 41 cafés, 5% per quarter, monthly plan → ⌈41 × 5 × 1 / (100 × 3)⌉ = 1.
+ * Equals feeding every row to a {@link StrataAccumulator} and calling `finish`.
  */
 export function planStrata(
   rows: readonly PlanPoolRow[],
@@ -66,53 +67,91 @@ export function planStrata(
   windows: readonly IntensificationWindow[],
   plan: { plannedDate: string; periodMonths: number; stratumMinimum: number },
 ): StratumPlan[] {
-  const groups = new Map<string, { row: PlanPoolRow; size: number; must: number }>();
-  for (const r of rows) {
-    const key = stratumKey(r);
-    const g = groups.get(key) ?? { row: r, size: 0, must: 0 };
+  const acc = new StrataAccumulator();
+  for (const r of rows) acc.add(r);
+  return acc.finish(rules, windows, plan);
+}
+
+/** What a stratum keeps of its rows: the first row's attributes and two counters. */
+interface StratumTally {
+  key: string;
+  category: string;
+  grade: string;
+  j: string;
+  weight: string | null;
+  size: number;
+  must: number;
+}
+
+/**
+ * {@link planStrata} fed one row at a time, so a pool streamed from the database never has to be
+ * held whole: it keeps one small tally per stratum, not the rows.
+ * Example: `acc.add(row)` per row, then `acc.finish(rules, windows, plan)` → the same strata as
+ * `planStrata(rows, rules, windows, plan)`.
+ */
+export class StrataAccumulator {
+  private readonly groups = new Map<string, StratumTally>();
+
+  /** Counts a row in its stratum; returns the stratum key (one shared string per stratum). */
+  add(row: PlanPoolRow): string {
+    const key = stratumKey(row);
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      g = { key, category: row.category, grade: row.grade, j: row.j, weight: row.weight, size: 0, must: 0 };
+      this.groups.set(key, g);
+    }
     g.size++;
-    if (r.due || r.force) g.must++;
-    groups.set(key, g);
+    if (row.due || row.force) g.must++;
+    return g.key;
   }
-  const out: StratumPlan[] = [];
-  for (const [stratum, { row, size, must }] of groups) {
-    const quotaRules = quotaRulesFor(
-      { category: row.category as TargetCategory, grade: row.grade === 'U' ? null : (row.grade as 'A') },
-      rules,
-    );
-    // The strictest rule: the largest prorated share.
-    let best: { num: bigint; den: bigint; pct: string } | null = null;
-    for (const r of quotaRules) {
-      const ruleMonths = r.periodMonths ?? plan.periodMonths;
-      const months = BigInt(Math.min(plan.periodMonths, ruleMonths));
-      const num = dec(r.quotaPercent ?? '0') * months;
-      const den = BigInt(ruleMonths);
-      if (!best || num * best.den > best.num * den) best = { num, den, pct: r.quotaPercent ?? '0' };
+
+  /** The strata with their quotas, in UTF-8 order of the key. */
+  finish(
+    rules: readonly FrequencyRule[],
+    windows: readonly IntensificationWindow[],
+    plan: { plannedDate: string; periodMonths: number; stratumMinimum: number },
+  ): StratumPlan[] {
+    const out: StratumPlan[] = [];
+    for (const [stratum, row] of this.groups) {
+      const { size, must } = row;
+      const quotaRules = quotaRulesFor(
+        { category: row.category as TargetCategory, grade: row.grade === 'U' ? null : (row.grade as 'A') },
+        rules,
+      );
+      // The strictest rule: the largest prorated share.
+      let best: { num: bigint; den: bigint; pct: string } | null = null;
+      for (const r of quotaRules) {
+        const ruleMonths = r.periodMonths ?? plan.periodMonths;
+        const months = BigInt(Math.min(plan.periodMonths, ruleMonths));
+        const num = dec(r.quotaPercent ?? '0') * months;
+        const den = BigInt(ruleMonths);
+        if (!best || num * best.den > best.num * den) best = { num, den, pct: r.quotaPercent ?? '0' };
+      }
+      const multiplier = intensificationMultiplier(plan.plannedDate, windows, row.j);
+      let required = 0;
+      let minimum = 0;
+      if (best) {
+        const weight = dec(row.weight ?? '1');
+        const numerator = BigInt(size) * best.num * dec(multiplier) * weight;
+        const denominator = 100n * best.den * SCALE * SCALE * SCALE;
+        required = Number((numerator + denominator - 1n) / denominator);
+        minimum = size > 0 ? plan.stratumMinimum : 0;
+      }
+      const target = Math.min(size, Math.max(required, minimum));
+      out.push({
+        stratum,
+        category: row.category,
+        grade: row.grade,
+        jurisdictionCode: row.j,
+        boostWeight: row.weight,
+        size,
+        mustInclude: must,
+        quota: Math.max(0, target - must),
+        minimum,
+        quotaPercent: best?.pct ?? null,
+        multiplier,
+      });
     }
-    const multiplier = intensificationMultiplier(plan.plannedDate, windows, row.j);
-    let required = 0;
-    let minimum = 0;
-    if (best) {
-      const weight = dec(row.weight ?? '1');
-      const numerator = BigInt(size) * best.num * dec(multiplier) * weight;
-      const denominator = 100n * best.den * SCALE * SCALE * SCALE;
-      required = Number((numerator + denominator - 1n) / denominator);
-      minimum = size > 0 ? plan.stratumMinimum : 0;
-    }
-    const target = Math.min(size, Math.max(required, minimum));
-    out.push({
-      stratum,
-      category: row.category,
-      grade: row.grade,
-      jurisdictionCode: row.j,
-      boostWeight: row.weight,
-      size,
-      mustInclude: must,
-      quota: Math.max(0, target - must),
-      minimum,
-      quotaPercent: best?.pct ?? null,
-      multiplier,
-    });
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.stratum), Buffer.from(b.stratum)));
   }
-  return out.sort((a, b) => Buffer.compare(Buffer.from(a.stratum), Buffer.from(b.stratum)));
 }

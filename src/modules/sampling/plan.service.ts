@@ -19,7 +19,8 @@ import { Department } from '../org/department.entity.js';
 import { JointPool } from '../inspectors/joint-pool.entity.js';
 import { PlanStratum, SamplingPlan, SamplingPlanStatus } from './sampling-plan.entity.js';
 import type { SamplingRulesService } from './sampling-rules.service.js';
-import { planStrata, stratumKey, type PlanPoolRow, type StratumPlan } from './plan-quota.js';
+import { StrataAccumulator, type PlanPoolRow, type StratumPlan } from './plan-quota.js';
+import { PackedPoolTarget } from '../draw/packed-target.js';
 import { INSPECTOR_POOL_SQL, RELATIONSHIPS_SQL, TARGET_POOL_SQL } from './pool-sql.js';
 import { SamplingError } from './sampling.errors.js';
 import { pgArray } from './pg-array.js';
@@ -27,6 +28,8 @@ import { boostResolver, type TargetSignals } from './boost-resolver.js';
 
 /** Workload cap of job-prepared plans: inspections per inspector per period. Plans made by hand set their own. */
 export const DEFAULT_WORKLOAD_CAP = 20;
+/** Rows per `fetch` when streaming a target pool: bounds the rows alive at once. */
+export const POOL_FETCH_ROWS = 2_000;
 /** Team size of job-prepared plans (治安管理处罚法 Art 87: at least two). */
 export const DEFAULT_TEAM_SIZE = 2;
 
@@ -189,19 +192,33 @@ export class PlanService {
   /**
    * Reads the plan's pools in bulk (three statements, ordered `id COLLATE "C"`), under the rules in
    * force on the planned date. `targetsOnly` skips the inspector side (for previews).
+   *
+   * The target pool (up to a million rows) is streamed through a server-side cursor in batches of
+   * {@link POOL_FETCH_ROWS}: each batch becomes compact {@link PackedPoolTarget}s and strata tallies
+   * and is dropped, so the rows are never all held at once. Runs in the caller's transaction, or in
+   * its own when there is none (a cursor lives in a transaction).
    */
   async loadPools(
     em: EntityManager,
     plan: SamplingPlan,
     opts: { targetsOnly?: boolean } = {},
   ): Promise<PlanPools> {
+    if (!em.getTransactionContext()) return em.transactional((tx) => this.loadPools(tx, plan, opts));
     const conn = em.getConnection();
     const trx = em.getTransactionContext();
     const day = plan.plannedDate;
     const rules = await this.rules.inForce(em, day);
     type Row = PlanPoolRow & TargetSignals & { persons: string | null; last_team: string | null; j: string };
-    const rows = await conn.execute<Row[]>(
-      TARGET_POOL_SQL,
+    const cursor = `target_pool_${randomUUID().replace(/-/g, '')}`;
+    // A cursor is planned for its first 10% by default (fast start); the whole pool is read, so plan for all of it.
+    const [{ previous }] = await conn.execute<[{ previous: string }]>(
+      `select current_setting('cursor_tuple_fraction') as previous, set_config('cursor_tuple_fraction', '1', true)`,
+      [],
+      'all',
+      trx,
+    );
+    await conn.execute(
+      `declare ${cursor} no scroll cursor for ${TARGET_POOL_SQL}`,
       [
         REGION_CODE,
         day,
@@ -216,37 +233,37 @@ export class PlanService {
       'all',
       trx,
     );
+    await conn.execute(`select set_config('cursor_tuple_fraction', ?, true)`, [previous], 'all', trx);
     const boostOf = boostResolver(rules.boosts);
-    for (const r of rows) {
-      const effect = boostOf(r);
-      r.force = effect.force;
-      r.weight = effect.weight;
+    const accumulator = new StrataAccumulator();
+    const lead = plan.leadDepartmentCode;
+    const targets: PoolTarget[] = [];
+    const mustInclude: string[] = [];
+    // One string per category, shared by its targets (each row brings its own copy).
+    const categories = new Map<string, TargetCategory>();
+    for (;;) {
+      const rows = await conn.execute<Row[]>(`fetch ${POOL_FETCH_ROWS} from ${cursor}`, [], 'all', trx);
+      for (const r of rows) {
+        const effect = boostOf(r);
+        r.force = effect.force;
+        r.weight = effect.weight;
+        const stratum = accumulator.add(r);
+        let category = categories.get(r.category);
+        if (category === undefined) {
+          category = r.category as TargetCategory;
+          categories.set(category, category);
+        }
+        targets.push(new PackedPoolTarget(r.id, stratum, category, lead, r.persons, r.last_team));
+        if (r.due || r.force) mustInclude.push(r.id);
+      }
+      if (rows.length < POOL_FETCH_ROWS) break;
     }
-    const strata = planStrata(rows, rules.frequency, rules.windows, {
+    await conn.execute(`close ${cursor}`, [], 'all', trx);
+    const strata = accumulator.finish(rules.frequency, rules.windows, {
       plannedDate: day,
       periodMonths: periodMonthsOf(plan),
       stratumMinimum: plan.stratumMinimum,
     });
-    const lead = plan.leadDepartmentCode;
-    const targets: PoolTarget[] = new Array(rows.length);
-    const mustInclude: string[] = [];
-    // One string per stratum, shared by its targets.
-    const strataKeys = new Map<string, string>();
-    const none: readonly string[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      let stratum = stratumKey(r);
-      stratum = strataKeys.get(stratum) ?? (strataKeys.set(stratum, stratum), stratum);
-      targets[i] = {
-        id: r.id,
-        stratum,
-        category: r.category as TargetCategory,
-        departmentCode: lead,
-        relatedPersonIds: r.persons ? r.persons.split('\t') : none,
-        lastTeam: r.last_team ? r.last_team.split('\t') : none,
-      };
-      if (r.due || r.force) mustInclude.push(r.id);
-    }
     const pools: PlanPools = {
       targets,
       inspectors: [],

@@ -48,8 +48,12 @@ export class SamplingDraw extends BaseEntity<
   @Field(() => String, { description: 'SM3(seed), announced before the draw.' })
   @Property({ type: 'string', length: 64 })
   commitment!: string;
-  /** Secret until the lock; never selected into a GraphQL answer before. */
-  @Property({ type: 'string', length: 64, lazy: true }) seedHex!: string;
+  /**
+   * The secret seed, sealed at rest (`PiiService.sealSecret` token, SM4); rows written before the
+   * seal hold 64 lowercase hex in clear. Opened only to draw, to lock (reveal), for the published
+   * record of a locked draw and for verification; never selected into a GraphQL answer before.
+   */
+  @Property({ type: 'text', lazy: true }) seedSealed!: string;
   @Field(() => String, { nullable: true }) @Property({ type: 'text', nullable: true }) entropy:
     string | null = null;
   @Field(() => GraphQLJSONObject) @Property({ type: 'json', columnType: 'jsonb' }) params!: Record<

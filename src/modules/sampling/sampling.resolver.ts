@@ -34,7 +34,6 @@ import {
   RecusalRequest,
   RecusalRequestStatus,
   SamplingDraw,
-  DrawStatus,
 } from './sampling-draw.entity.js';
 import {
   AssignmentChangeInput,
@@ -266,10 +265,8 @@ export class DrawResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The seed, revealed once the draw is locked.' })
-  async seed(@Root() d: SamplingDraw, @C() ctx: Ctx): Promise<string | null> {
-    if (d.status !== DrawStatus.LOCKED) return null;
-    const row = await ctx.em.findOneOrFail(SamplingDraw, { id: d.id }, { populate: ['seedHex'] as never });
-    return row.seedHex;
+  seed(@Root() d: SamplingDraw, @C() ctx: Ctx): Promise<string | null> {
+    return ctx.services.draws.revealedSeed(ctx, d);
   }
 
   @Authorized()
@@ -316,7 +313,7 @@ export class DrawResolver {
     description: 'Recomputes the draw from the database: MATCH or the first difference.',
   })
   verifyDraw(@Arg('id', () => ID) id: string, @C() ctx: Ctx) {
-    return ctx.services.draws.verify(ctx.em, fromGlobalId(id, 'Draw').id);
+    return ctx.services.draws.verify(ctx, fromGlobalId(id, 'Draw').id);
   }
 
   @Authorized()
@@ -328,10 +325,10 @@ export class DrawResolver {
     @Arg('id', () => ID) id: string,
     @C() ctx: Ctx,
   ): Promise<Record<string, unknown>> {
-    return (await ctx.services.draws.publishedRecord(
-      ctx.em,
-      fromGlobalId(id, 'Draw').id,
-    )) as unknown as Record<string, unknown>;
+    return (await ctx.services.draws.publishedRecord(ctx, fromGlobalId(id, 'Draw').id)) as unknown as Record<
+      string,
+      unknown
+    >;
   }
 }
 

@@ -11,8 +11,8 @@ import type {
 } from '../../../adapters/types.js';
 import { sm3Hex, type FieldCipher } from '../../crypto/sm.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { checkUscc } from '../identity/identifiers.js';
-import type { PiiService } from '../pii/pii.service.js';
+import { checkCitizenId, checkUscc } from '../identity/identifiers.js';
+import type { PiiService, ProtectedId } from '../pii/pii.service.js';
 import { REGION_CODE } from '../targets/target.service.js';
 
 /** Runs one SQL statement (`?` placeholders, arrays bound as PostgreSQL arrays) in the batch transaction. */
@@ -123,6 +123,34 @@ export interface PersonRow {
 
 const cols = <T, K extends keyof T>(rows: T[], k: K): T[K][] => rows.map((r) => r[k]);
 
+/** A person as a source names it, before protection. */
+export interface PersonInput {
+  name: string;
+  idType: string | null;
+  idNumber: string;
+  phone: string | null;
+}
+
+/** Blind index and check result of each ID number met in one batch, computed once. */
+export class IdCache {
+  private readonly seen = new Map<string, { index: string; valid: boolean }>();
+
+  constructor(private readonly pii: PiiService) {}
+
+  of(raw: string): { index: string; valid: boolean } {
+    let v = this.seen.get(raw);
+    if (!v) {
+      v = { index: this.pii.indexOf(raw), valid: checkCitizenId(raw).valid };
+      this.seen.set(raw, v);
+    }
+    return v;
+  }
+
+  indexOf(raw: string): string {
+    return this.of(raw).index;
+  }
+}
+
 /**
  * Writes one source batch with bulk statements inside the caller's transaction: targets upserted
  * by (source_system, source_id) and skipped when their content hash is unchanged, persons by blind
@@ -151,12 +179,13 @@ export class SyncWriter {
     // The last word on each id wins within a batch (duplicates and out-of-order pages).
     const lastTarget = new Map<string, SourceTarget | SourceTargetDeleted>();
     const lastStaff = new Map<string, SourceStaff | SourceStaffDeleted>();
+    const ids = new IdCache(this.deps.pii);
     for (const r of batch.records) {
       if (r.kind === 'TARGET' || r.kind === 'TARGET_DELETED') {
         lastTarget.delete(r.sourceId);
         lastTarget.set(r.sourceId, r);
       } else {
-        const key = `${r.siteSourceId}|${this.deps.pii.indexOf(r.idNumber)}`;
+        const key = `${r.siteSourceId}|${ids.indexOf(r.idNumber)}`;
         lastStaff.delete(key);
         lastStaff.set(key, r);
       }
@@ -166,9 +195,9 @@ export class SyncWriter {
       (r): r is SourceTargetDeleted => r.kind === 'TARGET_DELETED',
     );
 
-    if (upserts.length) await this.upsertTargets(sql, adapter, system, upserts, quarantine, out);
+    if (upserts.length) await this.upsertTargets(sql, adapter, system, upserts, quarantine, out, ids);
     if (deletes.length) await this.removeTargets(sql, system, deletes, out);
-    if (lastStaff.size) await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out);
+    if (lastStaff.size) await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out, ids);
     if (batch.resync) await this.trackResync(sql, adapter, system, batch, lastStaff, out);
     if (quarantine.length) await this.storeQuarantine(sql, adapter, quarantine, runId);
     out.quarantined = quarantine.length;
@@ -182,6 +211,7 @@ export class SyncWriter {
     records: SourceTarget[],
     quarantine: QuarantinedRecord[],
     out: BatchOutcome,
+    ids: IdCache,
   ): Promise<void> {
     const existing = new Map<string, ExistingTarget>();
     const rows = (await sql(
@@ -337,14 +367,23 @@ export class SyncWriter {
       }
       if (ex.archived_at !== null) ev('CREATED');
     }
-    await this.linkTargetPersons(sql, adapter, written, idBySource, out);
+    await this.linkTargetPersons(sql, adapter, written, idBySource, out, ids);
   }
 
   /** Upserts persons by blind index (skipped when their content hash is unchanged); answers person id by index. */
   async upsertPersons(sql: Sql, persons: Map<string, PersonRow>): Promise<Map<string, string>> {
     const rows = [...persons.values()];
     if (!rows.length) return new Map();
-    await sql(
+    await this.writePersons(sql, rows, '');
+    const ids = await sql(`select id, id_index from person where id_index = any(?::text[])`, [
+      cols(rows, 'index'),
+    ]);
+    return new Map(ids.map((r) => [r.id_index as string, r.id as string]));
+  }
+
+  /** Upserts persons by blind index, skipping those whose content hash is unchanged. */
+  private writePersons(sql: Sql, rows: PersonRow[], returning: string): Promise<Record<string, unknown>[]> {
+    return sql(
       `insert into person as p (id, name, id_type, id_enc, id_index, id_masked, id_valid, phone_enc, phone_masked, sync_hash)
        select gen_random_uuid(), name, id_type, enc, idx, masked, valid, phone_enc, phone_masked, hash
        from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], ?::text[], ?::text[])
@@ -353,7 +392,7 @@ export class SyncWriter {
          id_masked = excluded.id_masked, id_valid = excluded.id_valid,
          phone_enc = coalesce(excluded.phone_enc, p.phone_enc), phone_masked = coalesce(excluded.phone_masked, p.phone_masked),
          sync_hash = excluded.sync_hash, updated_at = now()
-       where p.sync_hash is distinct from excluded.sync_hash`,
+       where p.sync_hash is distinct from excluded.sync_hash ${returning}`,
       [
         cols(rows, 'name'),
         cols(rows, 'idType'),
@@ -366,10 +405,76 @@ export class SyncWriter {
         cols(rows, 'hash'),
       ],
     );
-    const ids = await sql(`select id, id_index from person where id_index = any(?::text[])`, [
-      cols(rows, 'index'),
+  }
+
+  /**
+   * Upserts the persons a batch names (the last mention of an ID number wins) and answers person id
+   * by blind index. Equal to `personRow` + `upsertPersons` for each, but set-based: one lookup of
+   * the known persons by blind index and content hash, then only new or changed persons are
+   * encrypted (IVs drawn once for the batch) and written, in one statement. Counts every invalid
+   * ID mentioned as a warning in `out`.
+   */
+  async upsertPeople(
+    sql: Sql,
+    people: readonly PersonInput[],
+    out: { warnings: number },
+    ids: IdCache = new IdCache(this.deps.pii),
+  ): Promise<Map<string, string>> {
+    const byIndex = new Map<string, { p: PersonInput; hash: string }>();
+    for (const p of people) {
+      const { index, valid } = ids.of(p.idNumber);
+      if (!valid) out.warnings++;
+      // Keyed (HMAC-SM3), so the hash of a name, ID type and phone cannot be looked up by guessing.
+      const hash = this.deps.pii.indexOf(`person|${p.name}|${p.idType ?? ''}|${p.phone ?? ''}`);
+      byIndex.delete(index);
+      byIndex.set(index, { p, hash });
+    }
+    const personIds = new Map<string, string>();
+    if (!byIndex.size) return personIds;
+    const known = await sql(`select id, id_index, sync_hash from person where id_index = any(?::text[])`, [
+      [...byIndex.keys()],
     ]);
-    return new Map(ids.map((r) => [r.id_index as string, r.id as string]));
+    const knownHash = new Map<string, string | null>();
+    for (const k of known) {
+      personIds.set(k.id_index as string, k.id as string);
+      knownHash.set(k.id_index as string, k.sync_hash as string | null);
+    }
+    const changed = [...byIndex].filter(([index, { hash }]) => knownHash.get(index) !== hash);
+    if (!changed.length) return personIds;
+    const prot = this.deps.pii.protectIds(
+      changed.map(([, { p }]) => p.idNumber),
+      changed.map(([index]) => index),
+    );
+    const withPhone = changed.filter(([, { p }]) => !!p.phone && !!p.phone.trim());
+    const phones = new Map(
+      this.deps.pii
+        .protectPhones(withPhone.map(([, { p }]) => p.phone as string))
+        .map((ph, i) => [(withPhone[i] as [string, unknown])[0], ph]),
+    );
+    const rows: PersonRow[] = changed.map(([index, { p, hash }], i) => {
+      const id = prot[i] as ProtectedId;
+      const ph = phones.get(index);
+      return {
+        index,
+        name: p.name.slice(0, 64),
+        idType: p.idType,
+        enc: id.enc,
+        masked: id.masked,
+        valid: id.valid,
+        phoneEnc: ph?.enc ?? null,
+        phoneMasked: ph?.masked ?? null,
+        hash,
+      };
+    });
+    const written = await this.writePersons(sql, rows, 'returning p.id, p.id_index');
+    for (const w of written) personIds.set(w.id_index as string, w.id as string);
+    // A row another writer made equal meanwhile is not returned by the conditional upsert.
+    const missing = rows.map((r) => r.index).filter((i) => !personIds.has(i));
+    if (missing.length) {
+      const more = await sql(`select id, id_index from person where id_index = any(?::text[])`, [missing]);
+      for (const m of more) personIds.set(m.id_index as string, m.id as string);
+    }
+    return personIds;
   }
 
   /** Protects a person's ID and phone for `upsertPersons`; counts an invalid ID as a warning in `out`. */
@@ -403,20 +508,20 @@ export class SyncWriter {
     written: SourceTarget[],
     idBySource: Map<string, string>,
     out: BatchOutcome,
+    ids: IdCache,
   ): Promise<void> {
-    const persons = new Map<string, PersonRow>();
+    const persons: PersonInput[] = [];
     const links: { target: string; index: string; role: string }[] = [];
     for (const r of written) {
       const target = idBySource.get(r.sourceId);
       if (!target) continue;
       for (const p of r.persons) {
         if (!p.idNumber || !p.idNumber.trim()) continue;
-        const row = this.personRow(p.name, p.idType, p.idNumber, p.phone, out);
-        persons.set(row.index, row);
-        links.push({ target, index: row.index, role: p.role });
+        persons.push({ name: p.name, idType: p.idType, idNumber: p.idNumber, phone: p.phone });
+        links.push({ target, index: ids.indexOf(p.idNumber), role: p.role });
       }
     }
-    const personIds = await this.upsertPersons(sql, persons);
+    const personIds = await this.upsertPeople(sql, persons, out, ids);
     const targets = [
       ...new Set(written.map((r) => idBySource.get(r.sourceId)).filter((x): x is string => !!x)),
     ];
@@ -472,6 +577,7 @@ export class SyncWriter {
     records: (SourceStaff | SourceStaffDeleted)[],
     quarantine: QuarantinedRecord[],
     out: BatchOutcome,
+    ids: IdCache,
   ): Promise<void> {
     const sites = await sql(
       `select id, source_id, jurisdiction_code from target where source_system = ? and source_id = any(?::text[])`,
@@ -482,7 +588,7 @@ export class SyncWriter {
     );
     const joins: { target: string; jur: string; index: string; role: string; since: string | null }[] = [];
     const leaves: { target: string; index: string }[] = [];
-    const persons = new Map<string, PersonRow>();
+    const persons: PersonInput[] = [];
     for (const r of records) {
       const s = site.get(r.siteSourceId);
       if (!s) {
@@ -494,21 +600,20 @@ export class SyncWriter {
         continue;
       }
       if (r.kind === 'STAFF') {
-        const row = this.personRow(r.name, null, r.idNumber, null, out);
-        persons.set(row.index, row);
+        persons.push({ name: r.name, idType: null, idNumber: r.idNumber, phone: null });
         joins.push({
           target: s.id,
           jur: s.jurisdiction_code,
-          index: row.index,
+          index: ids.indexOf(r.idNumber),
           role: r.role,
           since: r.since,
         });
       } else {
-        leaves.push({ target: s.id, index: this.deps.pii.indexOf(r.idNumber) });
+        leaves.push({ target: s.id, index: ids.indexOf(r.idNumber) });
       }
     }
     if (joins.length) {
-      const personIds = await this.upsertPersons(sql, persons);
+      const personIds = await this.upsertPeople(sql, persons, out, ids);
       const jt = joins.map((j) => j.target);
       const jp = joins.map((j) => personIds.get(j.index) as string);
       const jr = joins.map((j) => j.role);
@@ -517,7 +622,7 @@ export class SyncWriter {
          select gen_random_uuid(), t, p, r::person_role, s::date from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[]) as x(t, p, r, s)
          on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
          where tp.since is distinct from excluded.since or tp.until is not null
-         returning tp.target_id, (xmax = 0) as inserted`,
+         returning tp.target_id, tp.person_id, tp.role::text as role, (xmax = 0) as inserted`,
         [jt, jp, jr, joins.map((j) => j.since)],
       );
       const jurOf = new Map(joins.map((j) => [j.target, j.jur]));
@@ -531,14 +636,22 @@ export class SyncWriter {
           change: 'STAFF_JOINED',
         });
       }
-      // One staff role per person and site: a new role ends the previous one.
-      await sql(
-        `update target_person tp set until = current_date, updated_at = now()
-          from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)
-         where tp.target_id = x.t and tp.person_id = x.p and tp.role::text <> x.r and tp.role <> 'LEGAL_REP'
-           and tp.until is null`,
-        [jt, jp, jr],
-      );
+      // One staff role per person and site: a role that became active ends the previous one. Only
+      // links the insert above wrote can have started a role. `offset 0` keeps the lateral lookup a
+      // per-row probe of the (target_id, person_id, role) index whatever the statistics say (after a
+      // first sync of legal representatives they claim no staff row exists, and a flattened join
+      // then scans the whole table once per batch row).
+      if (res.length) {
+        await sql(
+          `update target_person tp set until = current_date, updated_at = now()
+            where tp.id = any(array(
+              select o.id from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)
+              cross join lateral (select c.id from target_person c
+                                   where c.target_id = x.t and c.person_id = x.p and c.role::text <> x.r
+                                     and c.role <> 'LEGAL_REP' and c.until is null offset 0) o))`,
+          [res.map((r) => r.target_id), res.map((r) => r.person_id), res.map((r) => r.role)],
+        );
+      }
     }
     if (leaves.length) {
       const res = await sql(

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import type { SourceAdapter, SourceSystemId } from '../../../adapters/types.js';
+import type { SourceAdapter, SourceBatch, SourceSystemId } from '../../../adapters/types.js';
 import { isSourceError } from '../../../adapters/source-kit/source.errors.js';
 import type { FieldCipher } from '../../crypto/sm.js';
 import { Role, type Principal } from '../../graphql/auth.js';
@@ -25,6 +25,9 @@ export const SYNC_ACTOR: Principal = { sub: 'system:sync', role: Role.ADMIN, dep
 
 /** Above this many important changes in one batch, one summary event replaces the per-target ones. */
 const MAX_EVENTS_PER_BATCH = 100;
+
+/** Rows a run adds before the first statistics refresh of the roster tables. */
+const ANALYZE_MIN_ROWS = 5_000;
 
 /** Counts a run reports (also the job result). */
 export type RunCounts = Pick<
@@ -196,9 +199,20 @@ export class SyncService {
       staffLeft: 0,
       warnings: 0,
     };
-    let cursor = cursorBefore;
+    const stats = await this.statsRefresher(conn, log);
+    const pages = adapter.pull(cursorBefore, { signal: opts.signal })[Symbol.asyncIterator]();
+    let next: Promise<IteratorResult<SourceBatch>> | null = null;
     try {
-      for await (const batch of adapter.pull(cursor, { signal: opts.signal })) {
+      next = pages.next();
+      for (;;) {
+        const step: IteratorResult<SourceBatch> = await next;
+        next = null;
+        if (step.done) break;
+        const batch = step.value;
+        // Fetch and parse the next page while this one is written: the adapter's I/O and parsing
+        // overlap the database's work. Nothing of the next page is committed before this one.
+        next = pages.next();
+        next.catch(() => undefined);
         const outcome = await this.orm.em.fork().transactional(async (tem) => {
           const trx = tem.getTransactionContext<Knex.Transaction>();
           if (!trx) throw new Error('sync batch outside a transaction');
@@ -239,8 +253,8 @@ export class SyncService {
           );
           return o;
         });
-        cursor = batch.cursor;
         counts.batches++;
+        await stats.afterBatch(outcome.inserted + outcome.staffJoined);
         for (const k of Object.keys(counts) as (keyof RunCounts)[]) {
           if (k !== 'batches') counts[k] += outcome[k];
         }
@@ -249,6 +263,7 @@ export class SyncService {
       log.info({ runId, ...counts, ms: Date.now() - started }, 'sync run finished');
       return { runId, ...counts };
     } catch (e) {
+      if (next) void pages.return?.(undefined)?.catch(() => undefined);
       const code = isSourceError(e) ? e.code : e instanceof AppError ? e.code : 'INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
       log.error({ runId, code, err: e }, 'sync run failed');
@@ -257,6 +272,37 @@ export class SyncService {
       );
       throw e;
     }
+  }
+
+  /**
+   * Refreshes planner statistics of the roster tables each time a run has added as many rows as
+   * they held at the last refresh (at least 5,000): a few ANALYZEs in a first sync of millions, none
+   * in an incremental one. Without them a table filled from nothing keeps its "empty" estimates and
+   * the per-row lookups of later batches turn into sequential scans. A refused ANALYZE (no MAINTAIN
+   * grant) is logged once and skipped: statistics help speed, never correctness.
+   */
+  private async statsRefresher(conn: ReturnType<EntityManager['getConnection']>, log: Logger) {
+    const sized = await conn.execute<{ n: number }[]>(
+      `select greatest(coalesce(max(reltuples), 0), 0)::float8 as n from pg_class
+        where relname in ('target', 'person', 'target_person') and relkind = 'r'`,
+    );
+    let base = Math.max(ANALYZE_MIN_ROWS, Number(sized[0]?.n ?? 0));
+    let added = 0;
+    let enabled = true;
+    return {
+      afterBatch: async (rows: number): Promise<void> => {
+        added += rows;
+        if (!enabled || added < base) return;
+        try {
+          await conn.execute('analyze target, person, target_person');
+        } catch (err) {
+          enabled = false;
+          log.warn({ err }, 'could not refresh roster statistics (grant maintain missing?)');
+        }
+        base += added;
+        added = 0;
+      },
+    };
   }
 
   /** One audit row per batch that changed something (bounded chain cost), then its events. */

@@ -17,6 +17,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { Target } from './target.entity.js';
 import { TargetPerson } from './target-person.entity.js';
 import { Person } from './person.entity.js';
+import { Inspection } from '../inspections/inspection.entity.js';
 import {
   CreateTargetInput,
   PersonInput,
@@ -46,6 +47,17 @@ export class TargetResolver {
   }
 
   @Authorized()
+  @FieldResolver(() => Inspection, {
+    nullable: true,
+    description: 'The last inspection carried out here (newest inspectedOn), or null if none yet.',
+  })
+  async lastInspection(@Root() t: Target, @C() ctx: Ctx): Promise<Inspection | null> {
+    const i = await ctx.loaders.lastInspection.load(t.id);
+    const jur = i ? (await ctx.scope()).visibleJurisdictions() : null;
+    return i && (!jur || jur.includes(i.jurisdictionCode)) ? i : null;
+  }
+
+  @Authorized()
   @Query(() => TargetConnection, {
     description: 'The target roster; police stations see their own jurisdiction only.',
   })
@@ -64,6 +76,7 @@ export class TargetResolver {
       where,
       ctx.services.targets.orderBy(sort, direction),
       page,
+      { lean: true },
     );
   }
 

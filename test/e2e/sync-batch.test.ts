@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { PiiService } from '../../src/modules/pii/pii.service.js';
+import { FieldCipher, parseKeyring } from '../../src/crypto/sm.js';
+import {
+  IdCache,
+  SyncWriter,
+  type PersonInput,
+  type PersonRow,
+  type Sql,
+} from '../../src/modules/sync/sync-writer.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+let tp: TestPlatform;
+let pii: PiiService;
+let cipher: FieldCipher;
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ demo: false });
+  pii = new PiiService(tp.piiKeyring, tp.piiIndexKey);
+  cipher = new FieldCipher(parseKeyring(tp.piiKeyring));
+});
+
+afterAll(async () => {
+  await tp?.stop();
+});
+
+/** Runs `f` in a transaction that is always rolled back, with the writer's `Sql` over it. */
+async function inRolledBackTx(f: (sql: Sql) => Promise<void>): Promise<void> {
+  await tp.platform.orm.em
+    .fork()
+    .transactional(async (em) => {
+      const trx = (em as EntityManager).getTransactionContext<Knex.Transaction>()!;
+      const sql: Sql = async (text, params = []) =>
+        ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
+          .rows;
+      await f(sql);
+      throw new Error('rollback');
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof Error) || e.message !== 'rollback') throw e;
+    });
+}
+
+const PEOPLE: PersonInput[] = [
+  { name: '张三', idType: '111', idNumber: '350322198811093310', phone: '138 0000 0001' },
+  { name: '李四', idType: null, idNumber: '35032219900101002x', phone: null },
+  { name: '王五', idType: '111', idNumber: '123', phone: '13900000002' },
+  // The same ID again (spelt differently): the last mention wins, as with the per-row path.
+  { name: '张三丰', idType: '111', idNumber: ' 350322198811093310 ', phone: null },
+];
+
+describe('set-based person protection and upsert (sync fast path)', () => {
+  it('protectIds / protectPhones / encryptMany give what the one-by-one calls give', () => {
+    const raws = PEOPLE.map((p) => p.idNumber);
+    const batch = pii.protectIds(raws);
+    const withKnownIndex = pii.protectIds(
+      raws,
+      raws.map((r) => pii.indexOf(r)),
+    );
+    raws.forEach((raw, i) => {
+      const one = pii.protectId(raw);
+      for (const b of [batch[i]!, withKnownIndex[i]!]) {
+        expect(b.index).toBe(one.index);
+        expect(b.masked).toBe(one.masked);
+        expect(b.valid).toBe(one.valid);
+        expect(cipher.decrypt(b.enc)).toBe(cipher.decrypt(one.enc));
+      }
+    });
+    const phones = pii.protectPhones(['138 0000 0001', '13900000002']);
+    expect(phones.map((p) => p.masked)).toEqual(
+      ['138 0000 0001', '13900000002'].map((p) => pii.protectPhone(p).masked),
+    );
+    expect(cipher.decrypt(phones[0]!.enc)).toBe('13800000001');
+    const tokens = cipher.encryptMany(['a', 'a', '中文']);
+    expect(tokens.map((t) => cipher.decrypt(t))).toEqual(['a', 'a', '中文']);
+    // Fresh IV per value: equal plaintexts still give different tokens.
+    expect(tokens[0]).not.toBe(tokens[1]);
+    expect(cipher.encryptMany([])).toEqual([]);
+  });
+
+  it('upsertPeople writes the same persons as personRow + upsertPersons, and nothing on a repeat', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const read = async (sql: Sql) =>
+      (
+        await sql(
+          `select name, id_type, id_index, id_masked, id_valid, phone_masked, sync_hash, id_enc, phone_enc, ctid::text as at
+             from person where id_index = any(?::text[]) order by id_index`,
+          [PEOPLE.map((p) => pii.indexOf(p.idNumber))],
+        )
+      ).map((r): Record<string, unknown> => ({
+        ...r,
+        id_enc: cipher.decrypt(r.id_enc as string),
+        phone_enc: r.phone_enc === null ? null : cipher.decrypt(r.phone_enc as string),
+      }));
+
+    let viaRows: Record<string, unknown>[] = [];
+    let rowWarnings = 0;
+    await inRolledBackTx(async (sql) => {
+      const out = { warnings: 0 };
+      const persons = new Map<string, PersonRow>();
+      for (const p of PEOPLE) {
+        const row = writer.personRow(p.name, p.idType, p.idNumber, p.phone, out);
+        persons.set(row.index, row);
+      }
+      await writer.upsertPersons(sql, persons);
+      viaRows = await read(sql);
+      rowWarnings = out.warnings;
+    });
+
+    await inRolledBackTx(async (sql) => {
+      const out = { warnings: 0 };
+      const ids = await writer.upsertPeople(sql, PEOPLE, out, new IdCache(pii));
+      const viaBatch = await read(sql);
+      const strip = (rows: Record<string, unknown>[]) => rows.map(({ at: _at, ...r }) => r);
+      expect(strip(viaBatch)).toEqual(strip(viaRows));
+      expect(out.warnings).toBe(rowWarnings);
+      expect(out.warnings).toBeGreaterThan(0);
+      expect(ids.size).toBe(3);
+
+      // Same people again: same ids, no row rewritten (same tuple), nothing re-encrypted.
+      const again = await writer.upsertPeople(sql, PEOPLE, { warnings: 0 });
+      expect(again).toEqual(ids);
+      const after = await read(sql);
+      expect(after.map((r) => r.at)).toEqual(viaBatch.map((r) => r.at));
+
+      // A changed phone rewrites exactly that person.
+      const changed = PEOPLE.map((p) => (p.name === '王五' ? { ...p, phone: '13900000003' } : p));
+      const third = await writer.upsertPeople(sql, changed, { warnings: 0 });
+      expect(third).toEqual(ids);
+      const last = await read(sql);
+      expect(last.filter((r, i) => r.at !== after[i]!.at).map((r) => r.name)).toEqual(['王五']);
+    });
+  });
+});

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Role } from '../../src/graphql/auth.js';
+import { toGlobalId } from '../../src/graphql/node.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/**
+ * The roster page is read without entity hydration (src/db/lean.ts): it must page, scope and nest
+ * exactly as the managed path did, and `Target.lastInspection` must pick the newest inspection
+ * carried out, in a constant number of queries.
+ */
+let tp: TestPlatform;
+let db: pg.Client;
+let analyst: string;
+
+interface PageNode {
+  id: string;
+  name: string;
+  jurisdictionCode: string;
+  persons: { role: string; person: { id: string; name: string; idMasked: string | null } }[];
+  lastInspection: { id: string; inspectedOn: string; outcome: string | null } | null;
+}
+interface Page {
+  targets: {
+    nodes: PageNode[];
+    pageInfo: {
+      hasNextPage: boolean;
+      hasPreviousPage: boolean;
+      endCursor: string | null;
+      startCursor: string;
+    };
+  };
+}
+const PAGE = `query($first: Int, $last: Int, $after: String, $before: String) {
+  targets(first: $first, last: $last, after: $after, before: $before, sort: NAME) {
+    nodes { id name jurisdictionCode persons { role person { id name idMasked } }
+      lastInspection { id inspectedOn outcome } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+
+async function addInspection(
+  targetId: string,
+  plannedOn: string,
+  inspectedOn: string | null,
+): Promise<string> {
+  const r = await db.query<{ id: string }>(
+    `insert into inspection (id, region_code, source, target_id, target_name, category, department_code,
+       jurisdiction_code, item_codes, implementation_codes, planned_on, inspected_on, team, team_police_nos, state,
+       outcome, appeal_code)
+     select gen_random_uuid(), region_code, 'AD_HOC', id, name, category, 'ZA', jurisdiction_code, '{}', '{}',
+       $2::date, $3::date, '[]'::jsonb, '{}', case when $3::date is null then 'ASSIGNED' else 'CLOSED' end::inspection_state,
+       case when $3::date is null then null else 'NO_VIOLATION' end::inspection_outcome,
+       upper(substr(md5(random()::text), 1, 16))
+     from target where id = $1 returning id`,
+    [targetId, plannedOn, inspectedOn],
+  );
+  return r.rows[0]!.id;
+}
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ demoScale: 300 });
+  db = new pg.Client({ connectionString: tp.platform.databaseUrl });
+  await db.connect();
+  analyst = await tp.token(Role.ANALYST, 'ZA');
+}, 120_000);
+
+afterAll(async () => {
+  await db?.end();
+  await tp?.stop();
+});
+
+describe('roster page read lean', () => {
+  it('pages forwards and backwards over the whole roster in name order, like the database', async () => {
+    const expected = (
+      await db.query<{ id: string }>(
+        `select id from target where archived_at is null order by name asc, id asc`,
+      )
+    ).rows.map((r) => toGlobalId('Target', r.id));
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const r: Awaited<ReturnType<typeof tp.gql<Page>>> = await tp.gql<Page>(
+        PAGE,
+        { first: 40, after },
+        analyst,
+      );
+      expect(r.errors).toBeUndefined();
+      seen.push(...r.data!.targets.nodes.map((n) => n.id));
+      if (!r.data!.targets.pageInfo.hasNextPage) break;
+      after = r.data!.targets.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expected);
+    const back = await tp.gql<Page>(PAGE, { last: 7 }, analyst);
+    expect(back.data!.targets.nodes.map((n) => n.id)).toEqual(expected.slice(-7));
+    expect(back.data!.targets.pageInfo.hasPreviousPage).toBe(true);
+    const before = await tp.gql<Page>(
+      PAGE,
+      { last: 5, before: back.data!.targets.pageInfo.startCursor },
+      analyst,
+    );
+    expect(before.data!.targets.nodes.map((n) => n.id)).toEqual(expected.slice(-12, -7));
+  });
+
+  it('nests the responsible persons, masked, in role order', async () => {
+    const r = await tp.gql<Page>(PAGE, { first: 30 }, analyst);
+    const withPersons = r.data!.targets.nodes.filter((n) => n.persons.length > 0);
+    expect(withPersons.length).toBeGreaterThan(0);
+    for (const n of withPersons) {
+      const rawId = Buffer.from(n.id, 'base64url').toString('utf8').split(':')[1]!;
+      const rows = await db.query<{ person_id: string; role: string }>(
+        `select tp.person_id, tp.role::text as role from target_person tp where tp.target_id = $1 order by tp.role asc, tp.id asc`,
+        [rawId],
+      );
+      expect(n.persons.map((p) => [p.person.id, p.role])).toEqual(
+        rows.rows.map((x) => [toGlobalId('Person', x.person_id), x.role]),
+      );
+      for (const p of n.persons) expect(p.person.idMasked ?? '').not.toMatch(/^\d{17}[\dX]$/);
+    }
+  });
+
+  it('gives the newest inspection carried out as lastInspection, ignoring planned ones', async () => {
+    const first = await tp.gql<Page>(PAGE, { first: 3 }, analyst);
+    const [a, b] = first.data!.targets.nodes.map(
+      (n) => Buffer.from(n.id, 'base64url').toString('utf8').split(':')[1]!,
+    );
+    await addInspection(a!, '2026-03-01', '2026-03-02');
+    const newest = await addInspection(a!, '2026-06-01', '2026-06-03');
+    await addInspection(a!, '2026-12-20', null);
+    const r = await tp.gql<Page>(PAGE, { first: 3 }, analyst);
+    expect(r.errors).toBeUndefined();
+    const [na, nb] = r.data!.targets.nodes;
+    expect(na!.lastInspection).toEqual({
+      id: toGlobalId('Inspection', newest),
+      inspectedOn: '2026-06-03',
+      outcome: 'NO_VIOLATION',
+    });
+    expect(b).toBeDefined();
+    expect(nb!.lastInspection).toBeNull();
+  });
+
+  it('reads a page of any size in the same number of queries', async () => {
+    const count = async (first: number) => {
+      const before = tp.queries.length;
+      const r = await tp.gql<Page>(PAGE, { first }, analyst);
+      expect(r.errors).toBeUndefined();
+      return tp.queries.length - before;
+    };
+    const small = await count(2);
+    const large = await count(80);
+    expect(large).toBe(small);
+    // scope + page + persons + last inspections
+    expect(large).toBeLessThanOrEqual(4);
+  });
+
+  it('refuses lastInspection to a role without the grant that reaches a target through node()', async () => {
+    const id = (await tp.gql<Page>(PAGE, { first: 1 }, analyst)).data!.targets.nodes[0]!.id;
+    const exchange = await tp.token(Role.EXCHANGE, 'ZA');
+    const r = await tp.gql<{ node: { lastInspection: unknown } | null }>(
+      `query($id: ID!) { node(id: $id) { ... on Target { name lastInspection { id } } } }`,
+      { id },
+      exchange,
+    );
+    expect(JSON.stringify(r.data ?? {})).not.toMatch(/"lastInspection":\{/);
+    expect((r.errors ?? []).some((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+  });
+
+  it('shows a police station only the inspections in its jurisdiction', async () => {
+    const station = (
+      await db.query<{ code: string; jurisdiction_codes: string[] }>(
+        `select code, jurisdiction_codes from department where kind = 'STATION' order by code limit 1`,
+      )
+    ).rows[0]!;
+    const token = await tp.token(Role.INSPECTOR, station.code);
+    const r = await tp.gql<Page>(PAGE, { first: 100 }, token);
+    expect(r.errors).toBeUndefined();
+    for (const n of r.data!.targets.nodes) expect(station.jurisdiction_codes).toContain(n.jurisdictionCode);
+  });
+});
