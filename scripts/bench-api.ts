@@ -283,6 +283,8 @@ async function load(url: string, query: string, seconds: number, token?: string)
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
+    // A full-roster aggregate at city scale takes seconds under 32 connections: count it, do not drop it.
+    timeout: 120,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
