@@ -54,14 +54,19 @@ export class BlacklistResolver {
   }
 
   @Authorized()
-  @Query(() => BlacklistConnection)
-  blacklist(
+  @Query(() => BlacklistConnection, { description: 'Police stations see their own jurisdiction only.' })
+  async blacklist(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('kind', () => BlacklistKind, { nullable: true }) kind: BlacklistKind | undefined,
     @Arg('statuses', () => [BlacklistStatus], { nullable: true }) statuses: BlacklistStatus[] | undefined,
     @C() ctx: Ctx,
   ) {
-    const where = { ...(kind ? { kind } : {}), ...(statuses ? { status: { $in: statuses } } : {}) };
+    const jur = (await ctx.scope()).visibleJurisdictions();
+    const where = {
+      ...(kind ? { kind } : {}),
+      ...(statuses ? { status: { $in: statuses } } : {}),
+      ...(jur ? { jurisdictionCode: { $in: jur } } : {}),
+    };
     return paginate(
       BlacklistConnection,
       ctx.em,

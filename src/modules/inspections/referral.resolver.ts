@@ -1,3 +1,4 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -17,6 +18,7 @@ import type { Ctx } from '../../graphql/context.js';
 import { connectionOf, paginate, PageArgs } from '../../graphql/connection.js';
 import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { Referral, ReferralStatus } from './measure.entity.js';
+import { targetsIn } from '../targets/jurisdiction-scope.js';
 
 export const ReferralConnection = connectionOf(Referral, 'Referral');
 
@@ -56,17 +58,19 @@ export class ReferralResolver {
   }
 
   @Authorized()
-  @Query(() => ReferralConnection)
+  @Query(() => ReferralConnection, { description: 'Police stations see their own jurisdiction only.' })
   async referrals(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('departmentCode', () => String, { nullable: true }) departmentCode: string | undefined,
     @Arg('statuses', () => [ReferralStatus], { nullable: true }) statuses: ReferralStatus[] | undefined,
     @C() ctx: Ctx,
   ) {
+    const jur = (await ctx.scope()).visibleJurisdictions();
     const where = {
       ...(departmentCode ? { departmentCode } : {}),
       ...(statuses ? { status: { $in: statuses } } : {}),
-    };
+      ...(jur ? { targetId: { $in: targetsIn(ctx.em, jur) } } : {}),
+    } as FilterQuery<Referral>;
     return paginate(ReferralConnection, ctx.em, Referral, where, { createdAt: 'desc', id: 'desc' }, page);
   }
 

@@ -1,3 +1,4 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import {
   Arg,
   Args,
@@ -14,6 +15,7 @@ import type { Ctx } from '../../graphql/context.js';
 import { connectionOf, paginate, PageArgs } from '../../graphql/connection.js';
 import { fromGlobalId, toGlobalId } from '../../graphql/node.js';
 import { Appeal, AppealRemedy, AppealStatus, Publication, PublicationStatus } from './publication.entity.js';
+import { inspectionsIn } from '../targets/jurisdiction-scope.js';
 import { PublishedResultFilter } from './publication.inputs.js';
 
 export const PublicationConnection = connectionOf(Publication, 'Publication');
@@ -117,17 +119,19 @@ export class AppealResolver {
   }
 
   @Authorized()
-  @Query(() => AppealConnection)
-  appeals(
+  @Query(() => AppealConnection, { description: 'Police stations see their own jurisdiction only.' })
+  async appeals(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('departmentCode', () => String, { nullable: true }) departmentCode: string | undefined,
     @Arg('statuses', () => [AppealStatus], { nullable: true }) statuses: AppealStatus[] | undefined,
     @C() ctx: Ctx,
   ) {
+    const jur = (await ctx.scope()).visibleJurisdictions();
     const where = {
       ...(departmentCode ? { departmentCode } : {}),
       ...(statuses ? { status: { $in: statuses } } : {}),
-    };
+      ...(jur ? { inspectionId: { $in: inspectionsIn(ctx.em, jur) } } : {}),
+    } as FilterQuery<Appeal>;
     return paginate(AppealConnection, ctx.em, Appeal, where, { dueOn: 'asc', id: 'asc' }, page);
   }
 
