@@ -56,6 +56,7 @@ export const POLICY: Record<string, readonly Role[]> = {
   // exchange hub
   'Query.exchangeMessages': [ADMIN, SUPERVISOR, ANALYST, EXCHANGE],
   'Query.exchangeDeadLetters': [ADMIN, SUPERVISOR, ANALYST, EXCHANGE],
+  'Query.exchangeHeldEvents': [ADMIN, SUPERVISOR, ANALYST, EXCHANGE],
   'Query.exchangePartnerHealth': [ADMIN, SUPERVISOR, ANALYST, EXCHANGE],
   'Query.exchangeIntakes': [ADMIN, SUPERVISOR],
   'Query.exchangeRoutes': [ADMIN],

@@ -390,3 +390,62 @@ describe('inbox', () => {
     expect(published[0]!.publicKeyPem).toContain('BEGIN PUBLIC KEY');
   });
 });
+
+describe('events held for a missing USCC', () => {
+  it('holds a notice about a roster target without a USCC, lists it, and sends it once the USCC is set', async () => {
+    const admin = await tp.token(Role.ADMIN);
+    const created = await tp.gql<{ createTarget: { id: string } }>(
+      `mutation { createTarget(input: { category: ENTERTAINMENT, name: "仙游县无码KTV", jurisdictionCode: "350322510000" }) { id } }`,
+      {},
+      admin,
+    );
+    expect(created.errors).toBeUndefined();
+    const targetId = Buffer.from(created.data!.createTarget.id, 'base64url').toString('utf8').split(':')[1]!;
+    const event = resultEvent({
+      subjectKey: `target:${targetId}`,
+      subject: { targetId, uscc: null, name: '仙游县无码KTV', category: 'ENTERTAINMENT' },
+    });
+    // The business transaction commits; nothing is queued for partners that need a USCC.
+    const out = await em().transactional((tx) => tp.platform.services.outbox.enqueue(tx, event));
+    const held = await sql<{ partner_code: string; released_at: Date | null }>(
+      'select partner_code, released_at from exchange_held_event where source_id = ? order by partner_code',
+      [event.sourceId],
+    );
+    expect(held.length).toBeGreaterThan(0);
+    expect(out.messageIds).toHaveLength(0);
+    expect(await sql('select 1 from exchange_message where source_id = ?', [event.sourceId])).toHaveLength(0);
+
+    const listed = await tp.gql<{
+      exchangeHeldEvents: { sourceId: string; targetId: string; reason: string }[];
+    }>(`{ exchangeHeldEvents { sourceId targetId reason } }`, {}, await tp.token(Role.ANALYST, 'ZA'));
+    expect(listed.data!.exchangeHeldEvents.filter((h) => h.sourceId === event.sourceId)).toEqual(
+      held.map(() => ({
+        sourceId: event.sourceId,
+        targetId: created.data!.createTarget.id,
+        reason: 'SUBJECT_USCC_MISSING',
+      })),
+    );
+
+    // Still no USCC: nothing is released.
+    const none = await em().transactional((tx) => tp.platform.services.outbox.releaseHeld(tx));
+    expect(none.released).toBe(0);
+
+    await sql(
+      `update target set uscc_raw = '91350322MA31C7Q2XK', uscc_normalised = '91350322MA31C7Q2XK' where id = ?`,
+      [targetId],
+    );
+    const done = await em().transactional((tx) => tp.platform.services.outbox.releaseHeld(tx));
+    expect(done.released).toBe(held.length);
+    const sent = await sql<{ partner_code: string; body: Buffer; status: string }>(
+      'select partner_code, body, status from exchange_message where source_id = ? order by partner_code',
+      [event.sourceId],
+    );
+    expect(sent.map((m) => m.partner_code)).toEqual(held.map((h) => h.partner_code));
+    for (const m of sent) {
+      expect(m.status).toBe('PENDING');
+      expect(Buffer.from(m.body).toString('utf8')).toContain('91350322MA31C7Q2XK');
+    }
+    const again = await em().transactional((tx) => tp.platform.services.outbox.releaseHeld(tx));
+    expect(again.released).toBe(0);
+  });
+});

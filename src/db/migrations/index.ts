@@ -13,6 +13,7 @@ import { Migration20261128002001_sampling_pool } from './Migration20261128002001
 import { Migration20261128009100_target_live_indexes } from './Migration20261128009100_target_live_indexes.js';
 import { Migration20261128009200_last_inspection_index } from './Migration20261128009200_last_inspection_index.js';
 import { Migration20261128013000_draw_seed_sealed_bulk_events } from './Migration20261128013000_draw_seed_sealed_bulk_events.js';
+import { Migration20261128014000_exchange_held } from './Migration20261128014000_exchange_held.js';
 import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
 // @register:migration-imports
 
@@ -39,5 +40,6 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261128013000_draw_seed_sealed_bulk_events',
     class: Migration20261128013000_draw_seed_sealed_bulk_events,
   },
+  { name: 'Migration20261128014000_exchange_held', class: Migration20261128014000_exchange_held },
   // @register:migrations (keep timestamp order)
 ];

@@ -65,6 +65,13 @@ export const exchangeModule: PlatformModule = {
   name: 'exchange',
   async setup(rt) {
     await registerSigningKeys(rt);
+    // Events held for a missing USCC leave once the roster has one (corrected by hand, import or sync).
+    rt.services.scheduler.register({
+      name: 'exchange:release-held',
+      cron: '*/10 * * * *',
+      run: async () =>
+        (rt.orm.em.fork() as EntityManager).transactional((em) => rt.services.outbox.releaseHeld(em)),
+    });
     const sims = rt.config.simulators ? await startDemoPartners(rt) : [];
     const dispatcher = rt.services.exchange.dispatcher;
     if (rt.config.exchangeDispatcher) await dispatcher.start(rt.databaseUrl);

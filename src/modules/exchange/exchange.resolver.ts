@@ -19,7 +19,8 @@ import { IsIn, IsOptional, Length, Matches } from 'class-validator';
 import type { Ctx } from '../../graphql/context.js';
 import { Role } from '../../graphql/auth.js';
 import { connectionOf, paginate, PageArgs } from '../../graphql/connection.js';
-import { ForbiddenError } from '../../shared/errors.js';
+import { ForbiddenError, ValidationError } from '../../shared/errors.js';
+import { toGlobalId } from '../../graphql/node.js';
 import { rejectNulls } from '../../shared/input.js';
 import { DomainEvent } from '../events/event.resolver.js';
 import type { EventRow } from '../events/event-bus.js';
@@ -39,6 +40,21 @@ export class ExchangeRoute {
   @Field(() => String) partnerCode!: string;
   @Field(() => String) messageType!: string;
   @Field(() => Boolean) enabled!: boolean;
+}
+
+@ObjectType({
+  description:
+    'A business event held back from a partner because its target has no USCC of the shape the partner requires; it leaves once the roster has one (job exchange:release-held).',
+})
+export class ExchangeHeldEvent {
+  @Field(() => ID) id!: string;
+  @Field(() => String) partnerCode!: string;
+  @Field(() => String) messageType!: string;
+  @Field(() => String) eventType!: string;
+  @Field(() => String) sourceId!: string;
+  @Field(() => ID, { description: 'Global id of the target whose USCC is missing.' }) targetId!: string;
+  @Field(() => String, { description: 'SUBJECT_USCC_MISSING' }) reason!: string;
+  @Field(() => Date) createdAt!: Date;
 }
 
 @ObjectType({
@@ -146,6 +162,44 @@ export class ExchangeResolver {
       { deadAt: 'desc', id: 'desc' },
       page,
     );
+  }
+
+  @Authorized()
+  @Query(() => [ExchangeHeldEvent], {
+    description: 'Events still held for a missing USCC, oldest first (at most `first`, 1–500).',
+  })
+  async exchangeHeldEvents(
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @C() ctx: Ctx,
+  ): Promise<ExchangeHeldEvent[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw new ValidationError([{ field: 'first', message: `expected 1 to 500, got ${first}` }]);
+    const rows = await ctx.em.getConnection().execute<
+      {
+        id: string;
+        partner_code: string;
+        message_type: string;
+        event_type: string;
+        source_id: string;
+        target_id: string;
+        reason: string;
+        created_at: Date;
+      }[]
+    >(
+      `select id, partner_code, message_type, event_type, source_id, target_id, reason, created_at
+         from exchange_held_event where released_at is null order by created_at, id limit ?`,
+      [first],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      partnerCode: r.partner_code,
+      messageType: r.message_type,
+      eventType: r.event_type,
+      sourceId: r.source_id,
+      targetId: toGlobalId('Target', r.target_id),
+      reason: r.reason,
+      createdAt: r.created_at,
+    }));
   }
 
   @Authorized()

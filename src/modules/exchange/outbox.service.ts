@@ -25,6 +25,10 @@ export const EXCHANGE_SYSTEM: Principal = {
 };
 
 const PARTNERS_BY_PAYLOAD = new Set(['CASE_REFERRAL', 'REFERRAL_DECISION']);
+/** Partner kinds whose outbound subject is a market entity with a required USCC (commerce XSD, culture JSON Schema). */
+const ENTITY_SUBJECT_KINDS = new Set(['XML', 'JSON']);
+/** The USCC shape both schemas require (`[0-9A-Z]{18}`); the check character is not judged here. */
+const USCC_SHAPE = /^[0-9A-Z]{18}$/;
 
 /** Person ID numbers for encoders: masked from the roster, or decrypted (and the read logged) for credit. */
 export function personIds(em: EntityManager, pii: PiiService): PersonIds {
@@ -163,38 +167,122 @@ export class OutboxService implements OutboxPort {
         ids.push(await this.enqueueCredit(em, event, now, persons));
         continue;
       }
-      const id = uuidv7(now.getTime());
-      const encoded = await encodeRouted(
-        {
-          code: partner.code,
-          kind: partner.kind,
-          receiver: { code: partner.receiverCode, name: partner.name },
-        },
-        route.messageType,
-        event,
-        { messageId: id, createdAt: shanghaiIso(now), correlationId: event.correlatesTo ?? null },
-        persons,
-      );
-      log.push(
-        await insertOutbound(em, {
-          id,
-          partnerCode: partner.code,
-          messageType: encoded.messageType,
-          eventType: event.type,
-          sourceId: event.sourceId,
-          subjectKey: event.subjectKey,
-          contentType: encoded.contentType,
-          body: encoded.body,
-          correlationId: event.correlatesTo ?? null,
-          replaces: null,
-          recordIds: null,
-          now,
-        }),
-      );
-      ids.push(id);
+      const targetId = event.subject.targetId;
+      if (ENTITY_SUBJECT_KINDS.has(partner.kind) && targetId && !USCC_SHAPE.test(event.subject.uscc ?? '')) {
+        // The roster lacks this target's USCC, which the partner's schema requires: hold the event
+        // (the business change still commits) until the USCC is corrected; see releaseHeld.
+        await em.getConnection().execute(
+          `insert into exchange_held_event (id, partner_code, message_type, event_type, source_id, subject_key,
+             target_id, event, reason, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'SUBJECT_USCC_MISSING', ?)`,
+          [
+            uuidv7(now.getTime()),
+            partner.code,
+            route.messageType,
+            event.type,
+            event.sourceId,
+            event.subjectKey,
+            targetId,
+            JSON.stringify(event),
+            now,
+          ],
+          'run',
+          em.getTransactionContext(),
+        );
+        continue;
+      }
+      const out = await this.queueRouted(em, partner, route.messageType, event, now, persons);
+      log.push(out.log);
+      ids.push(out.id);
     }
     await appendLog(em, log);
     return { messageIds: ids };
+  }
+
+  /** Encodes (schema-checked), signs later at dispatch, and writes one outbound message. */
+  private async queueRouted(
+    em: EntityManager,
+    partner: { code: string; kind: string; receiverCode: string; name: string },
+    messageType: string,
+    event: BusinessEvent,
+    now: Date,
+    persons: PersonIds,
+  ): Promise<{ id: string; log: LogEntry }> {
+    const id = uuidv7(now.getTime());
+    const encoded = await encodeRouted(
+      {
+        code: partner.code,
+        kind: partner.kind,
+        receiver: { code: partner.receiverCode, name: partner.name },
+      },
+      messageType as never,
+      event,
+      { messageId: id, createdAt: shanghaiIso(now), correlationId: event.correlatesTo ?? null },
+      persons,
+    );
+    const log = await insertOutbound(em, {
+      id,
+      partnerCode: partner.code,
+      messageType: encoded.messageType,
+      eventType: event.type,
+      sourceId: event.sourceId,
+      subjectKey: event.subjectKey,
+      contentType: encoded.contentType,
+      body: encoded.body,
+      correlationId: event.correlatesTo ?? null,
+      replaces: null,
+      recordIds: null,
+      now,
+    });
+    return { id, log };
+  }
+
+  /**
+   * Releases held events whose target now has a USCC of the right shape: each is encoded with the
+   * target's current USCC and queued as if it had just been enqueued (then signed and sent in order
+   * by the dispatcher). Runs in the caller's transaction; at most `limit` per call.
+   * @returns how many were released and how many are still held.
+   */
+  async releaseHeld(em: EntityManager, limit = 500): Promise<{ released: number; stillHeld: number }> {
+    if (!em.isInTransaction()) {
+      throw new ExchangeHubError('EXCHANGE_NOT_IN_TRANSACTION', 'releaseHeld must run in a transaction');
+    }
+    const conn = em.getConnection();
+    const trx = em.getTransactionContext();
+    const rows = await conn.execute<
+      { id: string; partner_code: string; message_type: string; event: BusinessEvent; uscc: string }[]
+    >(
+      `select h.id, h.partner_code, h.message_type, h.event, t.uscc_normalised as uscc
+         from exchange_held_event h join target t on t.id = h.target_id
+        where h.released_at is null and t.uscc_normalised ~ ?
+        order by h.created_at, h.id limit ? for update of h skip locked`,
+      [USCC_SHAPE.source, limit],
+      'all',
+      trx,
+    );
+    const now = this.clock();
+    const persons = personIds(em, this.pii);
+    const log: LogEntry[] = [];
+    for (const r of rows) {
+      const partner = await this.directory.partner(em, r.partner_code);
+      if (!partner) throw new ExchangeHubError('EXCHANGE_PARTNER_UNKNOWN', `partner ${r.partner_code}`);
+      const event: BusinessEvent = { ...r.event, subject: { ...r.event.subject, uscc: r.uscc } };
+      const out = await this.queueRouted(em, partner, r.message_type, event, now, persons);
+      log.push(out.log);
+      await conn.execute(
+        'update exchange_held_event set released_at = ?, message_id = ? where id = ?',
+        [now, out.id, r.id],
+        'run',
+        trx,
+      );
+    }
+    await appendLog(em, log);
+    const left = await conn.execute<{ n: number }[]>(
+      'select count(*)::int as n from exchange_held_event where released_at is null',
+      [],
+      'all',
+      trx,
+    );
+    return { released: rows.length, stillHeld: left[0]?.n ?? 0 };
   }
 
   private async enqueueCredit(
