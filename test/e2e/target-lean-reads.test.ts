@@ -100,6 +100,44 @@ describe('roster page read lean', () => {
     expect(before.data!.targets.nodes.map((n) => n.id)).toEqual(expected.slice(-12, -7));
   });
 
+  for (const [sort, column] of [
+    ['UPDATED_AT', 'updated_at'],
+    ['COMPLAINTS', 'complaints90d'],
+    ['NAME', 'name'],
+  ] as const) {
+    for (const direction of ['ASC', 'DESC'] as const) {
+      it(`pages the whole roster by ${sort} ${direction} without gaps or repeats`, async () => {
+        // Spread the sort key so pages cut through distinct values and ties alike.
+        await db.query(
+          `update target set complaints90d = abs(hashtext(id::text)) % 4,
+             updated_at = now() - (abs(hashtext(name)) % 50) * interval '1 minute'`,
+        );
+        const d = direction.toLowerCase();
+        const expected = (
+          await db.query<{ id: string }>(
+            `select id from target where archived_at is null order by ${column} ${d}, id ${d}`,
+          )
+        ).rows.map((r) => toGlobalId('Target', r.id));
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const r: Awaited<ReturnType<typeof tp.gql<Page>>> = await tp.gql<Page>(
+            `query($after: String) { targets(first: 45, after: $after, sort: ${sort}, direction: ${direction}) {
+               nodes { id name jurisdictionCode persons { role person { id name idMasked } } lastInspection { id inspectedOn outcome } }
+               pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+            { after },
+            analyst,
+          );
+          expect(r.errors).toBeUndefined();
+          seen.push(...r.data!.targets.nodes.map((n) => n.id));
+          if (!r.data!.targets.pageInfo.hasNextPage) break;
+          after = r.data!.targets.pageInfo.endCursor;
+        }
+        expect(seen).toEqual(expected);
+      });
+    }
+  }
+
   it('nests the responsible persons, masked, in role order', async () => {
     const r = await tp.gql<Page>(PAGE, { first: 30 }, analyst);
     const withPersons = r.data!.targets.nodes.filter((n) => n.persons.length > 0);

@@ -14,6 +14,7 @@ import { Migration20261128009100_target_live_indexes } from './Migration20261128
 import { Migration20261128009200_last_inspection_index } from './Migration20261128009200_last_inspection_index.js';
 import { Migration20261128013000_draw_seed_sealed_bulk_events } from './Migration20261128013000_draw_seed_sealed_bulk_events.js';
 import { Migration20261128014000_exchange_held } from './Migration20261128014000_exchange_held.js';
+import { Migration20261128015000_keyset_millisecond_timestamps } from './Migration20261128015000_keyset_millisecond_timestamps.js';
 import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
 // @register:migration-imports
 
@@ -41,5 +42,9 @@ export const MIGRATIONS: MigrationObject[] = [
     class: Migration20261128013000_draw_seed_sealed_bulk_events,
   },
   { name: 'Migration20261128014000_exchange_held', class: Migration20261128014000_exchange_held },
+  {
+    name: 'Migration20261128015000_keyset_millisecond_timestamps',
+    class: Migration20261128015000_keyset_millisecond_timestamps,
+  },
   // @register:migrations (keep timestamp order)
 ];
