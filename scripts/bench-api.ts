@@ -18,13 +18,12 @@ import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import pg from 'pg';
+import { benchServer, loadedBenchDatabase } from './bench-database.js';
 import { buildSchema, execute, parse, validate, type DocumentNode } from 'graphql';
 import { loadConfig, type AppConfig } from '../src/config/config.js';
 import { createLogger } from '../src/shared/logger.js';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres.js';
 import { startPlatform } from '../src/app.js';
 import { mintToken, Role } from '../src/graphql/auth.js';
 import { toGlobalId } from '../src/graphql/node.js';
@@ -338,50 +337,27 @@ async function loadHistory(url: string): Promise<void> {
   }
 }
 
-async function prepareDatabase(adminUrl: string): Promise<string> {
-  const dbName = `bench_api_${TARGETS}`;
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const r = await admin.query<{ comment: string | null }>(
-      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
-      [dbName],
-    );
-    if (!FRESH && r.rows[0]?.comment === MARKER) {
-      console.log(`reusing the loaded bench database ${dbName} (--fresh reloads)`);
-      return url;
-    }
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    const t = Date.now();
-    console.log(`loading the demo county with ${TARGETS} targets (first run only) …`);
-    // The platform loads the demo into the empty database itself.
-    await stopServer(await spawnServer('platform', url));
-    await loadHistory(url);
-    await admin.query(`comment on database ${dbName} is '${MARKER}'`);
-    console.log(`loaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    return url;
-  } finally {
-    await admin.end();
-  }
+function prepareDatabase(adminUrl: string): Promise<string> {
+  return loadedBenchDatabase(adminUrl, {
+    name: `bench_api_${TARGETS}`,
+    marker: MARKER,
+    fresh: FRESH,
+    // The platform migrates and loads the demo into the empty database itself.
+    migrateFirst: false,
+    what: `the demo county with ${TARGETS} targets and an inspection history`,
+    load: async (url) => {
+      await stopServer(await spawnServer('platform', url));
+      await loadHistory(url);
+    },
+  });
 }
 
 async function main(): Promise<void> {
   const childUrl = strArg('url');
   if (SERVE && childUrl) return serveChild(SERVE, childUrl);
-  let cluster: EmbeddedCluster | null = null;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    mkdirSync(BENCH_DIR, { recursive: true });
-    chmodSync(BENCH_DIR, 0o755);
-    cluster = await startEmbeddedPostgres({ dataDir: BENCH_DIR, log, persistent: true });
-    adminUrl = cluster.url('postgres');
-  }
+  const server = await benchServer(BENCH_DIR, log);
   try {
-    const url = await prepareDatabase(adminUrl);
+    const url = await prepareDatabase(server.adminUrl);
     if (LOAD_ONLY) return;
     const config = benchConfig(url, true);
     const token = await mintToken(config.jwtSecret, {
@@ -426,7 +402,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    if (cluster) await cluster.stop();
+    await server.stop();
   }
 }
 

@@ -21,13 +21,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { benchServer, loadedBenchDatabase } from './bench-database.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/shared/logger.js';
-import { startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres.js';
-import { migrate, openOrm } from '../src/db/orm.js';
+import { openOrm } from '../src/db/orm.js';
 import { buildServices } from '../src/services.js';
 import { loadDemoCounty } from '../src/modules/seed/demo-loader.js';
 import { SamplingPlan } from '../src/modules/sampling/sampling-plan.entity.js';
@@ -97,35 +96,15 @@ function runLoaderChild(url: string): Promise<void> {
 }
 
 /** Database with the demo loaded: reused when its marker matches, else (re)created by the child. */
-async function prepareDatabase(adminUrl: string): Promise<string> {
-  const dbName = `bench_draw_${TARGETS}_${INSPECTORS}`;
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const r = await admin.query<{ comment: string | null }>(
-      `select shobj_description(oid, 'pg_database') as comment from pg_database where datname = $1`,
-      [dbName],
-    );
-    if (!FRESH && r.rows[0]?.comment === loadedMarker()) {
-      console.log(`reusing the loaded bench database ${dbName} (--fresh reloads)`);
-      await migrate(url);
-      return url;
-    }
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    await migrate(url);
-    const t = Date.now();
-    console.log(`loading ${TARGETS} targets and ${INSPECTORS} inspectors in a child process …`);
-    await runLoaderChild(url);
-    console.log(`loaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    await admin.query(`comment on database ${dbName} is '${loadedMarker()}'`);
-    return url;
-  } finally {
-    await admin.end();
-  }
+function prepareDatabase(adminUrl: string): Promise<string> {
+  return loadedBenchDatabase(adminUrl, {
+    name: `bench_draw_${TARGETS}_${INSPECTORS}`,
+    marker: loadedMarker(),
+    fresh: FRESH,
+    migrateFirst: true,
+    what: `${TARGETS} targets and ${INSPECTORS} inspectors in a child process`,
+    load: runLoaderChild,
+  });
 }
 
 class RollBack extends Error {}
@@ -203,16 +182,9 @@ async function lockPhase(root: EntityManager, services: Services, template: Samp
 
 async function main(): Promise<void> {
   if (LOAD_INTO) return loadChild(LOAD_INTO);
-  let cluster: EmbeddedCluster | null = null;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    mkdirSync(BENCH_DIR, { recursive: true });
-    chmodSync(BENCH_DIR, 0o755);
-    cluster = await startEmbeddedPostgres({ dataDir: BENCH_DIR, log, persistent: true });
-    adminUrl = cluster.url('postgres');
-  }
+  const server = await benchServer(BENCH_DIR, log);
   try {
-    const url = await prepareDatabase(adminUrl);
+    const url = await prepareDatabase(server.adminUrl);
     const config = loadConfig({ DATABASE_URL: url, DATA_DIR: BENCH_DIR, DEMO: 'false' });
     const orm = await openOrm({ url, useAppRole: false });
     const services = buildServices(config, { orm, databaseUrl: url, log });
@@ -325,7 +297,7 @@ async function main(): Promise<void> {
     );
     await orm.close(true);
   } finally {
-    if (cluster) await cluster.stop();
+    await server.stop();
   }
 }
 

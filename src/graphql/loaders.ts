@@ -6,7 +6,7 @@ import { Department } from '../modules/org/department.entity.js';
 import { leanFind, leanMap } from '../db/lean.js';
 import { Inspection } from '../modules/inspections/inspection.entity.js';
 import { LAST_INSPECTION_SQL } from '../modules/inspections/last-inspection.sql.js';
-import { pgArray } from '../modules/sampling/pg-array.js';
+import { pgArray } from '../db/pg-array.js';
 
 /** Per-request batch loaders for relations that MikroORM's own dataloader does not cover. */
 export interface Loaders {

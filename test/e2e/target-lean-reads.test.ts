@@ -31,11 +31,29 @@ interface Page {
     };
   };
 }
-const PAGE = `query($first: Int, $last: Int, $after: String, $before: String) {
-  targets(first: $first, last: $last, after: $after, before: $before, sort: NAME) {
+const PAGE = `query($first: Int, $last: Int, $after: String, $before: String, $sort: TargetSort = NAME,
+    $direction: SortDirection = ASC) {
+  targets(first: $first, last: $last, after: $after, before: $before, sort: $sort, direction: $direction) {
     nodes { id name jurisdictionCode persons { role person { id name idMasked } }
       lastInspection { id inspectedOn outcome } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+
+/** Every target id, page after page of `first`, under the given sort. */
+async function pageAll(first: number, vars: { sort?: string; direction?: string } = {}): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const r: Awaited<ReturnType<typeof tp.gql<Page>>> = await tp.gql<Page>(
+      PAGE,
+      { first, after, ...vars },
+      analyst,
+    );
+    expect(r.errors).toBeUndefined();
+    seen.push(...r.data!.targets.nodes.map((n) => n.id));
+    if (!r.data!.targets.pageInfo.hasNextPage) return seen;
+    after = r.data!.targets.pageInfo.endCursor;
+  }
+}
 
 async function addInspection(
   targetId: string,
@@ -75,19 +93,7 @@ describe('roster page read lean', () => {
         `select id from target where archived_at is null order by name asc, id asc`,
       )
     ).rows.map((r) => toGlobalId('Target', r.id));
-    const seen: string[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const r: Awaited<ReturnType<typeof tp.gql<Page>>> = await tp.gql<Page>(
-        PAGE,
-        { first: 40, after },
-        analyst,
-      );
-      expect(r.errors).toBeUndefined();
-      seen.push(...r.data!.targets.nodes.map((n) => n.id));
-      if (!r.data!.targets.pageInfo.hasNextPage) break;
-      after = r.data!.targets.pageInfo.endCursor;
-    }
+    const seen = await pageAll(40);
     expect(seen).toEqual(expected);
     const back = await tp.gql<Page>(PAGE, { last: 7 }, analyst);
     expect(back.data!.targets.nodes.map((n) => n.id)).toEqual(expected.slice(-7));
@@ -118,21 +124,7 @@ describe('roster page read lean', () => {
             `select id from target where archived_at is null order by ${column} ${d}, id ${d}`,
           )
         ).rows.map((r) => toGlobalId('Target', r.id));
-        const seen: string[] = [];
-        let after: string | null = null;
-        for (;;) {
-          const r: Awaited<ReturnType<typeof tp.gql<Page>>> = await tp.gql<Page>(
-            `query($after: String) { targets(first: 45, after: $after, sort: ${sort}, direction: ${direction}) {
-               nodes { id name jurisdictionCode persons { role person { id name idMasked } } lastInspection { id inspectedOn outcome } }
-               pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
-            { after },
-            analyst,
-          );
-          expect(r.errors).toBeUndefined();
-          seen.push(...r.data!.targets.nodes.map((n) => n.id));
-          if (!r.data!.targets.pageInfo.hasNextPage) break;
-          after = r.data!.targets.pageInfo.endCursor;
-        }
+        const seen = await pageAll(45, { sort, direction });
         expect(seen).toEqual(expected);
       });
     }

@@ -52,6 +52,20 @@ function auditRow(actor: Principal, input: AuditInput, at: Date): AuditRowForHas
   };
 }
 
+/** Takes the chain lock for the rest of the transaction and returns the hash of the last row. */
+async function chainHead(em: EntityManager): Promise<string> {
+  const conn = em.getConnection();
+  const trx = em.getTransactionContext();
+  await conn.execute('select pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY], 'all', trx);
+  const last = await conn.execute<{ hash: string }[]>(
+    'select hash from audit_event order by id desc limit 1',
+    [],
+    'all',
+    trx,
+  );
+  return last[0]?.hash ?? GENESIS_HASH;
+}
+
 /** The chained hash of one audit row: SM3(prevHash | canonical JSON of the row). */
 export function chainHash(prevHash: string, row: AuditRowForHash): string {
   return sm3Hex(`${prevHash}|${canonicalJson({ ...row, at: row.at.toISOString() })}`);
@@ -70,14 +84,7 @@ export class AuditService {
     if (!em.isInTransaction()) throw new Error('audit rows must be written inside the change transaction');
     const conn = em.getConnection();
     const trx = em.getTransactionContext();
-    await conn.execute('select pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY], 'all', trx);
-    const last = await conn.execute<{ hash: string }[]>(
-      'select hash from audit_event order by id desc limit 1',
-      [],
-      'all',
-      trx,
-    );
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const prevHash = await chainHead(em);
     const row = auditRow(actor, input, new Date());
     const hash = chainHash(prevHash, row);
     await conn.execute(
@@ -113,16 +120,7 @@ export class AuditService {
   async recordMany(em: EntityManager, actor: Principal, inputs: readonly AuditInput[]): Promise<void> {
     if (!em.isInTransaction()) throw new Error('audit rows must be written inside the change transaction');
     if (!inputs.length) return;
-    const conn = em.getConnection();
-    const trx = em.getTransactionContext();
-    await conn.execute('select pg_advisory_xact_lock(?)', [AUDIT_LOCK_KEY], 'all', trx);
-    const last = await conn.execute<{ hash: string }[]>(
-      'select hash from audit_event order by id desc limit 1',
-      [],
-      'all',
-      trx,
-    );
-    let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    let prevHash = await chainHead(em);
     const at = new Date();
     for (let from = 0; from < inputs.length; from += AUDIT_BATCH) {
       const rows = inputs.slice(from, from + AUDIT_BATCH).map((input) => {

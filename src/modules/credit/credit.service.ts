@@ -6,7 +6,7 @@ import { isIsoDate } from '../../shared/input.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { EventService } from '../events/event.service.js';
-import type { BusinessEvent, CreditRecordPayload, OutboxPort } from '../exchange/outbox-port.js';
+import { OutboxLink, type CreditRecordPayload, type OutboxPort } from '../exchange/outbox-port.js';
 import { HOLIDAY_YEARS } from '../calendar/holidays-data.js';
 import { addDays, todayInShanghai, workCalendarFromYears } from '../calendar/working-days.js';
 import { maskPersonName } from '../identity/identifiers.js';
@@ -38,7 +38,7 @@ export interface CreditSettings {
  */
 export class CreditService {
   private readonly calendar = workCalendarFromYears(HOLIDAY_YEARS);
-  private outboxRef: () => OutboxPort | undefined = () => undefined;
+  private readonly outbox: OutboxLink;
 
   constructor(
     private readonly audit: AuditService,
@@ -46,26 +46,16 @@ export class CreditService {
     private readonly settings: CreditSettings,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.outbox = new OutboxLink(log);
+  }
 
   attachOutbox(resolve: () => OutboxPort | undefined): void {
-    this.outboxRef = resolve;
+    this.outbox.attach(resolve);
   }
 
   private today(): string {
     return todayInShanghai(this.clock());
-  }
-
-  private async enqueue(em: EntityManager, event: BusinessEvent): Promise<void> {
-    const outbox = this.outboxRef();
-    if (!outbox) {
-      this.log.info(
-        { type: event.type, sourceId: event.sourceId },
-        'outbox not installed; business event not sent',
-      );
-      return;
-    }
-    await outbox.enqueue(em, event);
   }
 
   /** One fact for the café and one per current responsible person, in the approving transaction. */
@@ -127,7 +117,7 @@ export class CreditService {
         polarity,
         reason: { code: f.reasonCode, text: f.reasonText },
       };
-      await this.enqueue(em, {
+      await this.outbox.enqueue(em, {
         type: 'CREDIT_RECORD',
         sourceId: f.id,
         subjectKey: target.id,
@@ -263,7 +253,7 @@ export class CreditService {
       await em.flush();
       await this.changed(em, ctx.user, b, 'notice', before);
       const t = await em.findOneOrFail(Target, { id: b.targetId });
-      await this.enqueue(em, {
+      await this.outbox.enqueue(em, {
         type: 'BLACKLIST_NOTICE',
         sourceId: b.id,
         subjectKey: t.id,
@@ -443,7 +433,7 @@ export class CreditService {
           : null,
       removalReason: type === 'BLACKLIST_REMOVE' ? b.endReason : null,
     };
-    await this.enqueue(em, {
+    await this.outbox.enqueue(em, {
       type,
       sourceId: `${b.id}:${type}`,
       subjectKey: t.id,

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../../shared/logger.js';
 
 /**
  * The port between business modules and the exchange hub. A business change (an approved
@@ -102,4 +103,31 @@ export interface CreditRecordPayload {
 export interface OutboxPort {
   /** Routes and writes the messages for one business event, in the caller's transaction. */
   enqueue(em: EntityManager, event: BusinessEvent): Promise<{ messageIds: string[] }>;
+}
+
+/**
+ * A business module's link to the outbox, bound after the services are built (the exchange hub may
+ * not be installed). Without a hub, events are logged and not sent; with one, `enqueue` writes in the
+ * caller's transaction.
+ */
+export class OutboxLink {
+  private resolve: () => OutboxPort | undefined = () => undefined;
+
+  constructor(private readonly log: Logger) {}
+
+  attach(resolve: () => OutboxPort | undefined): void {
+    this.resolve = resolve;
+  }
+
+  async enqueue(em: EntityManager, event: BusinessEvent): Promise<void> {
+    const outbox = this.resolve();
+    if (!outbox) {
+      this.log.info(
+        { type: event.type, sourceId: event.sourceId },
+        'outbox not installed; business event not sent',
+      );
+      return;
+    }
+    await outbox.enqueue(em, event);
+  }
 }

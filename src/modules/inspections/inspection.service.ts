@@ -7,9 +7,9 @@ import { isIsoDate, rejectNulls } from '../../shared/input.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { executeBound } from '../../db/bound.js';
-import { pgArray } from '../sampling/pg-array.js';
+import { pgArray } from '../../db/pg-array.js';
 import type { EventService, PublishInput } from '../events/event.service.js';
-import type { BusinessEvent, OutboxPort } from '../exchange/outbox-port.js';
+import { OutboxLink, type BusinessEvent, type OutboxPort } from '../exchange/outbox-port.js';
 import { HOLIDAY_YEARS } from '../calendar/holidays-data.js';
 import { todayInShanghai, workCalendarFromYears, type WorkCalendar } from '../calendar/working-days.js';
 import { Target } from '../targets/target.entity.js';
@@ -165,7 +165,7 @@ export function inspectionSnapshot(i: Inspection) {
  */
 export class InspectionService {
   readonly calendar: WorkCalendar = workCalendarFromYears(HOLIDAY_YEARS);
-  private outboxRef: () => OutboxPort | undefined = () => undefined;
+  private readonly outbox: OutboxLink;
 
   constructor(
     private readonly audit: AuditService,
@@ -175,11 +175,13 @@ export class InspectionService {
     private readonly credit: CreditService,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.outbox = new OutboxLink(log);
+  }
 
   /** Binds the exchange hub's outbox once the services exist (it may not be installed yet). */
   attachOutbox(resolve: () => OutboxPort | undefined): void {
-    this.outboxRef = resolve;
+    this.outbox.attach(resolve);
     this.publications.attachOutbox(resolve);
     this.credit.attachOutbox(resolve);
   }
@@ -193,16 +195,8 @@ export class InspectionService {
   }
 
   /** Enqueues an outbound business event in the caller's transaction, when the hub is installed. */
-  async enqueue(em: EntityManager, event: BusinessEvent): Promise<void> {
-    const outbox = this.outboxRef();
-    if (!outbox) {
-      this.log.info(
-        { type: event.type, sourceId: event.sourceId },
-        'outbox not installed; business event not sent',
-      );
-      return;
-    }
-    await outbox.enqueue(em, event);
+  enqueue(em: EntityManager, event: BusinessEvent): Promise<void> {
+    return this.outbox.enqueue(em, event);
   }
 
   // ---------------------------------------------------------------- creation

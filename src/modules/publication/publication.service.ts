@@ -7,7 +7,7 @@ import { likeContains, rejectNulls } from '../../shared/input.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { EventService } from '../events/event.service.js';
-import type { BusinessEvent, OutboxPort } from '../exchange/outbox-port.js';
+import { OutboxLink, type OutboxPort } from '../exchange/outbox-port.js';
 import { HOLIDAY_YEARS } from '../calendar/holidays-data.js';
 import { todayInShanghai, workCalendarFromYears } from '../calendar/working-days.js';
 import type { Target } from '../targets/target.entity.js';
@@ -46,7 +46,7 @@ export function personNamesOf(i: Inspection, persons: TargetPerson[]): string[] 
  */
 export class PublicationService {
   private readonly calendar = workCalendarFromYears(HOLIDAY_YEARS);
-  private outboxRef: () => OutboxPort | undefined = () => undefined;
+  private readonly outbox: OutboxLink;
 
   constructor(
     private readonly audit: AuditService,
@@ -54,26 +54,16 @@ export class PublicationService {
     private readonly clocks: ClockSettings,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.outbox = new OutboxLink(log);
+  }
 
   attachOutbox(resolve: () => OutboxPort | undefined): void {
-    this.outboxRef = resolve;
+    this.outbox.attach(resolve);
   }
 
   private today(): string {
     return todayInShanghai(this.clock());
-  }
-
-  private async enqueue(em: EntityManager, event: BusinessEvent): Promise<void> {
-    const outbox = this.outboxRef();
-    if (!outbox) {
-      this.log.info(
-        { type: event.type, sourceId: event.sourceId },
-        'outbox not installed; business event not sent',
-      );
-      return;
-    }
-    await outbox.enqueue(em, event);
   }
 
   /** Composes the redacted text of a result for its publication mode. Pure apart from the item names. */
@@ -190,7 +180,7 @@ export class PublicationService {
     });
     if (p.mode === PublicationMode.PORTAL) {
       const withdrawn = p.status === PublicationStatus.WITHDRAWN;
-      await this.enqueue(em, {
+      await this.outbox.enqueue(em, {
         type: withdrawn ? 'PUBLICATION_WITHDRAWN' : 'PUBLICATION_ARTICLE',
         sourceId: `${p.id}:${p.version}${withdrawn ? ':w' : ''}`,
         subjectKey: p.targetId,

@@ -5,7 +5,7 @@ import { ValidationError } from '../../shared/errors.js';
 import { isIsoDate } from '../../shared/input.js';
 import { Department } from '../org/department.entity.js';
 import type { SamplingRulesService } from './sampling-rules.service.js';
-import { pgArray } from './pg-array.js';
+import { pgArray } from '../../db/pg-array.js';
 import { ACTIVE_TARGET, COVERAGE_RULES_CTE, DUE_ON, LAST_VISIT_CTE, RULE_LATERAL } from './coverage-sql.js';
 
 /** Filter of the coverage calendar; absent keys mean "any". */

@@ -39,7 +39,7 @@ import type { PlanService } from './plan.service.js';
 import type { PiiService } from '../pii/pii.service.js';
 import type { SamplingRulesService } from './sampling-rules.service.js';
 import { DrawInfeasibleError, SamplingError } from './sampling.errors.js';
-import { pgArray } from './pg-array.js';
+import { pgArray } from '../../db/pg-array.js';
 import { decodePools, encodePools, type StoredPools } from './pool-store.js';
 
 /** Rows per insert statement when a lock writes its assignments. */

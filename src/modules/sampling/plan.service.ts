@@ -23,7 +23,7 @@ import { StrataAccumulator, type PlanPoolRow, type StratumPlan } from './plan-qu
 import { PackedPoolTarget } from '../draw/packed-target.js';
 import { INSPECTOR_POOL_SQL, RELATIONSHIPS_SQL, TARGET_POOL_SQL } from './pool-sql.js';
 import { SamplingError } from './sampling.errors.js';
-import { pgArray } from './pg-array.js';
+import { pgArray } from '../../db/pg-array.js';
 import { boostResolver, type TargetSignals } from './boost-resolver.js';
 
 /** Workload cap of job-prepared plans: inspections per inspector per period. Plans made by hand set their own. */
