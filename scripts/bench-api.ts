@@ -13,6 +13,7 @@
  * and last inspection, and a coverage aggregate by department × month. Prints requests/s, p50/p99.
  */
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,7 +39,7 @@ import {
   TimeBucket,
   type AggregateArgs,
 } from '../src/modules/dashboard/aggregate.types.js';
-import { LAST_INSPECTION_SQL } from '../src/modules/inspections/last-inspection.sql.js';
+import { lastInspectionSql } from '../src/modules/inspections/last-inspection.sql.js';
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -57,6 +58,10 @@ const FRESH = process.argv.includes('--fresh');
 const LOAD_ONLY = process.argv.includes('--load-only');
 /** `--profile` writes a V8 CPU profile of each server child under `<bench dir>/profiles`. */
 const PROFILE = process.argv.includes('--profile');
+/** `--ops=page,aggregate,floor` picks the operations (default page,aggregate; floor is `{ __typename }`). */
+const OPS = (strArg('ops') ?? 'page,aggregate').split(',');
+/** Sequential requests per operation for the server-CPU-per-request figure (Linux /proc; 0 skips). */
+const CPU_REQUESTS = arg('cpu-requests', 300);
 const SERVE = strArg('serve');
 const BENCH_DIR = path.join(os.tmpdir(), 'shuangsui-bench-api');
 /** Both servers get the same number of database connections (the platform's pool is 10). */
@@ -128,7 +133,11 @@ function startBaseline(pool: pg.Pool): Promise<http.Server> {
           [ids],
         ),
         pool.query<{ target_id: string; id: string; inspected_on: string; outcome: string | null }>(
-          LAST_INSPECTION_SQL.replace('?', '$1'),
+          // The columns the platform's projection reads for this selection (id, target, scope, fields).
+          lastInspectionSql(['id', 'target_id', 'jurisdiction_code', 'inspected_on', 'outcome']).replace(
+            '?',
+            '$1',
+          ),
           [ids],
         ),
       ]);
@@ -255,7 +264,8 @@ function spawnServer(side: 'platform' | 'baseline', url: string): Promise<Child>
       `--url=${url}`,
       `--targets=${TARGETS}`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // Both servers run as deployed: graphql-js skips its development-only checks in production.
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
   );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
@@ -295,6 +305,32 @@ async function load(url: string, query: string, seconds: number, token?: string)
     errors: r.errors,
   };
 }
+
+/** Server process CPU time (user + system, ms) from /proc; null where there is no /proc. */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The server's CPU per request, from `CPU_REQUESTS` sequential requests (one at a time, so no
+ * queueing and no load generator in the way): what each side's code costs, apart from throughput.
+ */
+async function cpuPerRequest(c: Child, url: string, query: string, token?: string): Promise<number | null> {
+  if (!CPU_REQUESTS || c.proc.pid === undefined) return null;
+  const before = processCpuMs(c.proc.pid);
+  if (before === null) return null;
+  for (let i = 0; i < CPU_REQUESTS; i++) await check(url, query, token);
+  return (processCpuMs(c.proc.pid)! - before) / CPU_REQUESTS;
+}
+
+const cpuText = (ms: number | null | undefined) =>
+  ms == null ? '' : `  server CPU ${ms.toFixed(2)} ms/request`;
 
 /** One request, checked: no GraphQL errors; returns how many targets carry a last inspection. */
 async function check(url: string, query: string, token?: string): Promise<string> {
@@ -366,11 +402,19 @@ async function main(): Promise<void> {
       dept: 'ZA',
       name: null,
     });
-    const ops = [
-      ['targets page of 50 with persons and last inspection', PAGE],
-      ['aggregate department × month', COVERAGE],
-    ] as const;
-    const results = new Map<string, Record<string, Awaited<ReturnType<typeof load>>>>();
+    const ops = (
+      [
+        ['page', 'targets page of 50 with persons and last inspection', PAGE],
+        ['aggregate', 'aggregate department × month', COVERAGE],
+        ['floor', 'floor: { __typename }', '{ __typename }'],
+      ] as const
+    )
+      .filter(([key]) => OPS.includes(key))
+      .map(([, name, query]) => [name, query] as const);
+    const results = new Map<
+      string,
+      Record<string, Awaited<ReturnType<typeof load>> & { cpuMs: number | null }>
+    >();
     for (const side of ['platform', 'baseline'] as const) {
       const child = await spawnServer(side, url);
       const endpoint = `http://127.0.0.1:${child.port}/graphql`;
@@ -384,7 +428,10 @@ async function main(): Promise<void> {
           }
           await load(endpoint, query, WARMUP_SECONDS, auth);
           const r = results.get(name) ?? {};
-          r[side] = await load(endpoint, query, SECONDS, auth);
+          r[side] = {
+            ...(await load(endpoint, query, SECONDS, auth)),
+            cpuMs: await cpuPerRequest(child, endpoint, query, auth),
+          };
           results.set(name, r);
         }
       } finally {
@@ -396,8 +443,8 @@ async function main(): Promise<void> {
       const base = r.baseline!;
       process.stdout.write(
         `\n${name} (${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${TARGETS} targets)\n` +
-          `  platform  ${api.rps} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  non-2xx ${api.non2xx}  errors ${api.errors}\n` +
-          `  baseline  ${base.rps} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms  non-2xx ${base.non2xx}  errors ${base.errors}\n` +
+          `  platform  ${api.rps} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  non-2xx ${api.non2xx}  errors ${api.errors}${cpuText(api.cpuMs)}\n` +
+          `  baseline  ${base.rps} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms  non-2xx ${base.non2xx}  errors ${base.errors}${cpuText(base.cpuMs)}\n` +
           `  ratio     ${(api.rps / Math.max(1, base.rps)).toFixed(2)}× the baseline's throughput (target ≥ 1.00×, p99 < 100 ms)\n`,
       );
     }

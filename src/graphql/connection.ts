@@ -102,7 +102,8 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
 /**
  * Runs one keyset-paginated query and returns a connection. The count runs only if the client
  * selects `totalCount`. `lean` reads the page without entity hydration (see `src/db/lean.ts`):
- * for read-only lists whose nodes are only serialised.
+ * for read-only lists whose nodes are only serialised; with it, `fields` (from `projection`) limits
+ * the columns read (it must hold the primary key and the sort keys).
  */
 export async function paginate<E extends object, C extends ConnectionShape<E>>(
   Conn: new () => C,
@@ -111,7 +112,7 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
   where: FilterQuery<E>,
   orderBy: QueryOrderMap<E>,
   args: PageArgs,
-  opts: { lean?: boolean } = {},
+  opts: { lean?: boolean; fields?: readonly string[] | null } = {},
 ): Promise<C> {
   checkPageArgs(args);
   const options = {
@@ -122,11 +123,12 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
     orderBy: orderBy as never,
     includeCount: false,
   };
+  const leanOptions = { ...options, overfetch: true, ...(opts.fields ? { fields: opts.fields } : {}) };
   const cur = opts.lean
     ? new Cursor<E>(
-        (await leanFind(em, entity, where, { ...options, overfetch: true } as never)) as never,
+        (await leanFind(em, entity, where, leanOptions as never)) as never,
         undefined as unknown as number,
-        { ...options, overfetch: true } as never,
+        leanOptions as never,
         em.getMetadata().get((entity as { name: string }).name),
       )
     : await em.findByCursor(entity, where, options);

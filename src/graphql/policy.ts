@@ -143,6 +143,52 @@ export const policyAuthChecker: AuthChecker<{ user: Principal }> = ({ context, i
   throw new ForbiddenError(`role ${context.user.role} may not use ${key}`);
 };
 
+/** What a scope reads of the caller's department. */
+export type ScopeDepartment = Readonly<
+  Pick<Department, 'code' | 'kind' | 'jurisdictionCodes' | 'categories'>
+>;
+
+/**
+ * How long a replica trusts a department it read for a scope. Every request needs its caller's
+ * department; reading it once per request was a query (and an entity) per request. A change made on
+ * this replica applies at once ({@link forgetScopeDepartment}); one made on another replica applies
+ * here within this time. Departments change rarely (an administrator's `upsertDepartment`), and a
+ * token names its department for hours anyway.
+ */
+export const SCOPE_DEPARTMENT_TTL_MS = 3000;
+const scopeDepartments = new Map<string, { at: number; value: Promise<ScopeDepartment | null> }>();
+
+async function scopeDepartment(em: EntityManager, code: string): Promise<ScopeDepartment | null> {
+  const now = Date.now();
+  const hit = scopeDepartments.get(code);
+  if (hit && now - hit.at < SCOPE_DEPARTMENT_TTL_MS) return hit.value;
+  const value = em
+    .getConnection()
+    .execute<{ code: string; kind: DepartmentKind; jurisdiction_codes: string[]; categories: string[] }[]>(
+      'select code, kind, jurisdiction_codes, categories from department where code = ?',
+      [code],
+    )
+    .then(([d]) =>
+      d
+        ? Object.freeze({
+            code: d.code,
+            kind: d.kind,
+            jurisdictionCodes: Object.freeze([...d.jurisdiction_codes]) as string[],
+            categories: Object.freeze([...d.categories]) as string[],
+          })
+        : null,
+    );
+  scopeDepartments.set(code, { at: now, value });
+  // A failed read is not remembered.
+  value.catch(() => scopeDepartments.delete(code));
+  return value;
+}
+
+/** Drops the cached scope department after a change on this replica (see SCOPE_DEPARTMENT_TTL_MS). */
+export function forgetScopeDepartment(code: string): void {
+  scopeDepartments.delete(code);
+}
+
 /**
  * What a caller may see and change, from its department. Stations see only their jurisdiction;
  * branches change targets of the categories they supervise; ADMIN changes everything.
@@ -150,12 +196,11 @@ export const policyAuthChecker: AuthChecker<{ user: Principal }> = ({ context, i
 export class Scope {
   private constructor(
     readonly user: Principal,
-    readonly department: Department | null,
+    readonly department: ScopeDepartment | null,
   ) {}
 
   static async load(em: EntityManager, user: Principal): Promise<Scope> {
-    const department = user.dept ? await em.findOne(Department, { code: user.dept }) : null;
-    return new Scope(user, department);
+    return new Scope(user, user.dept ? await scopeDepartment(em, user.dept) : null);
   }
 
   /** Police-station codes the caller may see, or null for the whole county. */

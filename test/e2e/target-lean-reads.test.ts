@@ -204,4 +204,120 @@ describe('roster page read lean', () => {
     expect(r.errors).toBeUndefined();
     for (const n of r.data!.targets.nodes) expect(station.jurisdiction_codes).toContain(n.jurisdictionCode);
   });
+
+  it('reads only the columns the selection needs, and every column when a field it does not know is asked', async () => {
+    const targetSelect = async (query: string) => {
+      const before = tp.queries.length;
+      const r = await tp.gql<Page>(query, {}, analyst);
+      expect(r.errors).toBeUndefined();
+      const sql = tp.queries.slice(before).find((q) => /from "target" as "t0"/.test(q));
+      expect(sql).toBeDefined();
+      return { sql: sql!, r };
+    };
+    const narrow = await targetSelect('{ targets(first: 5) { nodes { id name } } }');
+    expect(narrow.sql).not.toMatch(/"t0"\.\*/);
+    expect(narrow.sql).not.toMatch(/violations|attributes|licence_nos/);
+    // Through a fragment and an inline fragment: the columns follow, the values are right.
+    const frag =
+      await targetSelect(`query { targets(first: 5) { edges { node { ...F ... on Target { violations { type } } } } } }
+      fragment F on Target { complaints90d rowVersion }`);
+    expect(frag.sql).toMatch(/violations/);
+    expect(frag.sql).toMatch(/complaints90d/);
+    const rows = (
+      await db.query<{ complaints90d: number; version: number }>(
+        `select complaints90d, row_version as version from target where archived_at is null order by name, id limit 5`,
+      )
+    ).rows;
+    const nodes = (
+      frag.r.data as unknown as {
+        targets: { edges: { node: { complaints90d: number; rowVersion: number; violations: unknown[] } }[] };
+      }
+    ).targets.edges.map((e) => e.node);
+    expect(nodes.map((n) => [n.complaints90d, n.rowVersion])).toEqual(
+      rows.map((x) => [x.complaints90d, x.version]),
+    );
+    for (const n of nodes) expect(Array.isArray(n.violations)).toBe(true);
+  });
+
+  it('resolves interface fields and node() on lean rows (they are instances of the entity class)', async () => {
+    const r = await tp.gql<{ targets: { nodes: { __typename: string; id: string; name: string }[] } }>(
+      '{ targets(first: 3) { nodes { __typename ... on Node { id } ... on Target { name } } } }',
+      {},
+      analyst,
+    );
+    expect(r.errors).toBeUndefined();
+    for (const n of r.data!.targets.nodes) {
+      expect(n.__typename).toBe('Target');
+      expect(n.id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(n.name.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reveals a full ID number of a person reached through the roster page (the lean row leaves it out)', async () => {
+    const linked = (
+      await db.query<{ target_id: string; person_id: string }>(
+        `select tp.target_id, tp.person_id from target_person tp join person p on p.id = tp.person_id
+         join target t on t.id = tp.target_id where p.id_enc is not null and t.archived_at is null
+         order by t.name, t.id limit 1`,
+      )
+    ).rows[0]!;
+    const supervisor = await tp.token(Role.SUPERVISOR, 'ZA');
+    const viaPerson = await tp.gql<{ persons: { idNumber: string | null }[] }>(
+      `query($n: ID!) { node(id: $n) { ... on Target { persons { person { id idNumber(purpose: "核查") } } } } }`,
+      { n: toGlobalId('Target', linked.target_id) },
+      supervisor,
+    );
+    expect(viaPerson.errors).toBeUndefined();
+    const page = await tp.gql<{
+      targets: { nodes: { id: string; persons: { person: { id: string; idNumber: string | null } }[] }[] };
+    }>(
+      `{ targets(first: 100) { nodes { id persons { person { id idNumber(purpose: "核查") } } } } }`,
+      {},
+      supervisor,
+    );
+    expect(page.errors).toBeUndefined();
+    const node = page.data!.targets.nodes.find((n) => n.id === toGlobalId('Target', linked.target_id));
+    const person = node!.persons.find((p) => p.person.id === toGlobalId('Person', linked.person_id));
+    expect(person!.person.idNumber).toMatch(/^\d{17}[\dX]$/);
+    const viaNode = (
+      viaPerson.data as unknown as {
+        node: { persons: { person: { id: string; idNumber: string | null } }[] };
+      }
+    ).node.persons.find((p) => p.person.id === toGlobalId('Person', linked.person_id));
+    expect(person!.person.idNumber).toBe(viaNode!.person.idNumber);
+  });
+
+  it("applies a change of a station's jurisdiction to its next request on this replica", async () => {
+    const station = (
+      await db.query<{ code: string; name: string; org_code: string; jurisdiction_codes: string[] }>(
+        `select code, name, org_code, jurisdiction_codes from department where kind = 'STATION' order by code limit 1`,
+      )
+    ).rows[0]!;
+    const token = await tp.token(Role.INSPECTOR, station.code);
+    const seen = async () => {
+      const r = await tp.gql<Page>(PAGE, { first: 100 }, token);
+      expect(r.errors).toBeUndefined();
+      return r.data!.targets.nodes.length;
+    };
+    expect(await seen()).toBeGreaterThan(0);
+    const admin = await tp.token(Role.ADMIN, 'ZA');
+    const upsert = (codes: string[]) =>
+      tp.gql(
+        `mutation($i: DepartmentInput!) { upsertDepartment(input: $i) { code } }`,
+        {
+          i: {
+            code: station.code,
+            name: station.name,
+            kind: 'STATION',
+            orgCode: station.org_code,
+            jurisdictionCodes: codes,
+          },
+        },
+        admin,
+      );
+    expect((await upsert(['350322999999'])).errors).toBeUndefined();
+    expect(await seen()).toBe(0);
+    expect((await upsert(station.jurisdiction_codes)).errors).toBeUndefined();
+    expect(await seen()).toBeGreaterThan(0);
+  });
 });

@@ -16,6 +16,7 @@ import { IsIn, IsOptional, Length, Matches } from 'class-validator';
 import type { Ctx } from '../../graphql/context.js';
 import { checkPageArgs } from '../../graphql/connection.js';
 import { toGlobalId } from '../../graphql/node.js';
+import { forgetScopeDepartment } from '../../graphql/policy.js';
 import { Department, DepartmentKind } from './department.entity.js';
 import { REGION_CODE } from '../targets/target.service.js';
 import { TargetCategory } from '../targets/target-category.js';
@@ -63,7 +64,7 @@ export class DepartmentResolver {
   @Authorized()
   @Mutation(() => Department, { description: 'Creates or updates a department by code (ADMIN).' })
   async upsertDepartment(@Arg('input', () => DepartmentInput) input: DepartmentInput, @C() ctx: Ctx) {
-    return ctx.em.transactional(async (em) => {
+    const saved = await ctx.em.transactional(async (em) => {
       const existing = await em.findOne(Department, { code: input.code });
       const before = existing ? { ...existing } : undefined;
       const d =
@@ -103,5 +104,7 @@ export class DepartmentResolver {
       });
       return d;
     });
+    forgetScopeDepartment(input.code);
+    return saved;
   }
 }

@@ -5,6 +5,7 @@ import {
   Ctx as C,
   FieldResolver,
   ID,
+  Info,
   Int,
   Mutation,
   Query,
@@ -18,6 +19,8 @@ import { Target } from './target.entity.js';
 import { TargetPerson } from './target-person.entity.js';
 import { Person } from './person.entity.js';
 import { Inspection } from '../inspections/inspection.entity.js';
+import type { GraphQLResolveInfo } from 'graphql';
+import { projection, selectedFields } from '../../graphql/projection.js';
 import {
   CreateTargetInput,
   PersonInput,
@@ -28,6 +31,17 @@ import {
 } from './target.inputs.js';
 
 export const TargetConnection = connectionOf(Target, 'Target');
+
+/** What the `@FieldResolver`s of a target read from its row (see `projection`). */
+const TARGET_NEEDS = { id: ['id'], rowVersion: ['rowVersion'], persons: ['id'], lastInspection: ['id'] };
+/** What the `@FieldResolver`s of an inspection that only read its own row read (see `projection`). */
+const INSPECTION_NEEDS = {
+  id: ['id'],
+  targetId: ['targetId'],
+  appealCode: ['appealCode'],
+  evidence: ['id'],
+  measures: ['id'],
+};
 
 @Resolver(() => Target)
 export class TargetResolver {
@@ -51,8 +65,19 @@ export class TargetResolver {
     nullable: true,
     description: 'The last inspection carried out here (newest inspectedOn), or null if none yet.',
   })
-  async lastInspection(@Root() t: Target, @C() ctx: Ctx): Promise<Inspection | null> {
-    const i = await ctx.loaders.lastInspection.load(t.id);
+  async lastInspection(
+    @Root() t: Target,
+    @C() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Inspection | null> {
+    const fields = projection(
+      ctx.em.getMetadata().get(Inspection),
+      selectedFields(info),
+      INSPECTION_NEEDS,
+      // The loader keys rows by target; the scope check reads the jurisdiction.
+      ['id', 'targetId', 'jurisdictionCode'],
+    );
+    const i = await ctx.loaders.lastInspection(fields).load(t.id);
     const jur = i ? (await ctx.scope()).visibleJurisdictions() : null;
     return i && (!jur || jur.includes(i.jurisdictionCode)) ? i : null;
   }
@@ -67,17 +92,13 @@ export class TargetResolver {
     @Arg('sort', () => TargetSort, { nullable: true }) sort: TargetSort | undefined,
     @Arg('direction', () => SortDirection, { nullable: true }) direction: SortDirection | undefined,
     @C() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const where = await ctx.services.targets.where(ctx, filter);
-    return paginate(
-      TargetConnection,
-      ctx.em,
-      Target,
-      where,
-      ctx.services.targets.orderBy(sort, direction),
-      page,
-      { lean: true },
-    );
+    const orderBy = ctx.services.targets.orderBy(sort, direction);
+    const selected = [...selectedFields(info, ['nodes']), ...selectedFields(info, ['edges', 'node'])];
+    const fields = projection(ctx.em.getMetadata().get(Target), selected, TARGET_NEEDS, Object.keys(orderBy));
+    return paginate(TargetConnection, ctx.em, Target, where, orderBy, page, { lean: true, fields });
   }
 
   @Authorized()
@@ -122,6 +143,18 @@ export class TargetPersonResolver {
   }
 }
 
+/** An encrypted field of a person; lean rows (roster lists) leave it out, so it is read by id. */
+async function sealedField(ctx: Ctx, p: Person, field: 'idEnc' | 'phoneEnc'): Promise<string | null> {
+  if (p[field] !== undefined) return p[field] ?? null;
+  const rows = await ctx.em
+    .getConnection()
+    .execute<{ v: string | null }[]>(
+      `select ${field === 'idEnc' ? 'id_enc' : 'phone_enc'} as v from person where id = ?`,
+      [p.id],
+    );
+  return rows[0]?.v ?? null;
+}
+
 @Resolver(() => Person)
 export class PersonResolver {
   @FieldResolver(() => ID)
@@ -135,7 +168,7 @@ export class PersonResolver {
     description:
       'The full ID number. Needs a role allowed to read it; every read is recorded with its purpose.',
   })
-  idNumber(
+  async idNumber(
     @Root() p: Person,
     @Arg('purpose', () => String) purpose: string,
     @C() ctx: Ctx,
@@ -144,7 +177,7 @@ export class PersonResolver {
       ctx.em,
       ctx.user,
       { type: 'Person', id: p.id, field: 'idNumber' },
-      p.idEnc,
+      await sealedField(ctx, p, 'idEnc'),
       purpose,
     );
   }
@@ -154,7 +187,7 @@ export class PersonResolver {
     nullable: true,
     description: 'The full phone number; recorded like idNumber.',
   })
-  phone(
+  async phone(
     @Root() p: Person,
     @Arg('purpose', () => String) purpose: string,
     @C() ctx: Ctx,
@@ -163,7 +196,7 @@ export class PersonResolver {
       ctx.em,
       ctx.user,
       { type: 'Person', id: p.id, field: 'phone' },
-      p.phoneEnc,
+      await sealedField(ctx, p, 'phoneEnc'),
       purpose,
     );
   }
