@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './enums.js';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import type { GraphQLSchema } from 'graphql';
+import { buildSchema, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
+import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { policyAuthChecker } from './policy.js';
 import { CommonResolver } from './common.resolver.js';
@@ -86,7 +86,7 @@ export const RESOLVERS: NonEmptyArray<new () => object> = [
 
 /** Builds the executable schema (no metadata emission: every type is given explicitly). */
 export async function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker: policyAuthChecker,
     // Subscriptions read the event bus through their own `subscribe`; this pub/sub stays unused.
@@ -95,4 +95,53 @@ export async function createSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     emitSchemaFile: false,
   });
+  plainFieldsReadDirectly(schema);
+  return schema;
+}
+
+/**
+ * type-graphql wraps every field in a resolver that runs its middlewares and auth check, even a
+ * plain property with neither; a roster page runs that wrapper a thousand times. Here the fields
+ * with no `@Authorized`, no middleware, no `@FieldResolver`, no arguments and the same property and
+ * schema name get graphql-js's default resolver instead, which reads the same property. It is what
+ * type-graphql's own `simpleResolvers` does, decided per field from the metadata, so a field that
+ * gains `@Authorized` later keeps its check. There are no global middlewares (they would need the
+ * wrapper on every field: drop this call if one is ever added).
+ */
+export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  // Guards are read from where the decorators record them: `FieldMetadata.roles` is not filled in.
+  const guarded = new Set<string>();
+  const key = (target: unknown, field: string) =>
+    `${String((target as { name?: string }).name)}\u0000${field}`;
+  for (const a of storage.authorizedFields) guarded.add(key(a.target, a.fieldName));
+  for (const m of storage.middlewares) guarded.add(key(m.target, m.fieldName));
+  const guardedClasses = new Set<unknown>(storage.resolverMiddlewares.map((m) => m.target));
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
+    const meta = storage.objectTypes.find((o) => o.name === type.name);
+    if (!meta) continue;
+    // The class and its ancestors, and the interfaces it implements: where its fields are declared.
+    const owners = new Set<unknown>(meta.interfaceClasses ?? []);
+    for (
+      let c: unknown = meta.target;
+      typeof c === 'function' && c !== Function.prototype;
+      c = Object.getPrototypeOf(c)
+    )
+      owners.add(c);
+    if ([...owners].some((o) => guardedClasses.has(o))) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!field.resolve || field.args.length) continue;
+      const declared = storage.fields.filter((f) => owners.has(f.target) && f.schemaName === field.name);
+      const plain =
+        declared.length > 0 &&
+        declared.every(
+          (f) => f.name === f.schemaName && !f.params?.length && !guarded.has(key(f.target, f.name)),
+        );
+      const resolved = storage.fieldResolvers.some(
+        (r) => r.schemaName === field.name && owners.has(r.getObjectType?.()),
+      );
+      if (plain && !resolved) field.resolve = undefined;
+    }
+  }
 }
