@@ -6,7 +6,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { policyAuthChecker } from './policy.js';
 import { CommonResolver } from './common.resolver.js';
 import { ItemResolver } from '../modules/items/item.resolver.js';
-import { PersonResolver, TargetPersonResolver, TargetResolver } from '../modules/targets/target.resolver.js';
+import { PersonResolver, TargetResolver } from '../modules/targets/target.resolver.js';
 import { InspectorResolver, RelationshipResolver } from '../modules/inspectors/inspector.resolver.js';
 import { DepartmentResolver } from '../modules/org/department.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
@@ -47,7 +47,6 @@ export const RESOLVERS: NonEmptyArray<new () => object> = [
   CommonResolver,
   ItemResolver,
   TargetResolver,
-  TargetPersonResolver,
   PersonResolver,
   InspectorResolver,
   RelationshipResolver,

@@ -13,6 +13,8 @@ export class TargetPerson extends BaseEntity<'since' | 'until'> {
   @ManyToOne(() => Target, { deleteRule: 'cascade' })
   target!: Target;
 
+  // A plain field (not a resolver): read directly, with no per-row wrapper (see plainFieldsReadDirectly).
+  @Field(() => Person)
   @Index()
   @ManyToOne(() => Person)
   person!: Person;

@@ -135,14 +135,6 @@ export class TargetResolver {
   }
 }
 
-@Resolver(() => TargetPerson)
-export class TargetPersonResolver {
-  @FieldResolver(() => Person)
-  person(@Root() tp: TargetPerson): Person {
-    return tp.person;
-  }
-}
-
 /** An encrypted field of a person; lean rows (roster lists) leave it out, so it is read by id. */
 async function sealedField(ctx: Ctx, p: Person, field: 'idEnc' | 'phoneEnc'): Promise<string | null> {
   if (p[field] !== undefined) return p[field] ?? null;
