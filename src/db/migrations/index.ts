@@ -16,6 +16,7 @@ import { Migration20261128013000_draw_seed_sealed_bulk_events } from './Migratio
 import { Migration20261128014000_exchange_held } from './Migration20261128014000_exchange_held.js';
 import { Migration20261128015000_keyset_millisecond_timestamps } from './Migration20261128015000_keyset_millisecond_timestamps.js';
 import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
+import { Migration20261128017000_target_rollup } from './Migration20261128017000_target_rollup.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -46,5 +47,6 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261128015000_keyset_millisecond_timestamps',
     class: Migration20261128015000_keyset_millisecond_timestamps,
   },
+  { name: 'Migration20261128017000_target_rollup', class: Migration20261128017000_target_rollup },
   // @register:migrations (keep timestamp order)
 ];

@@ -67,6 +67,38 @@ export interface AggregateSubjectDef {
   where?: string;
   /** Roles that may aggregate this subject (default: all staff). */
   roles?: readonly Role[];
+  /** A pre-aggregate that answers most requests without scanning the rows (see {@link AggregateRollupDef}). */
+  rollup?: AggregateRollupDef;
+}
+
+/**
+ * A pre-aggregate of a subject: one row per combination of its dimension columns and the whole
+ * hours (UTC) of `time` and `endTime`, holding counts and sums, kept exact by triggers in the
+ * writing transaction. A request whose dimensions, filters and measures it covers reads the
+ * rollup for whole hours and the base rows only for the partial hours at its edges (see
+ * aggregate.service.ts); any other request reads the base rows. The rollup must hold exactly the
+ * rows `where` admits, and its flag counts and sums must be of the same expressions as the
+ * subject's `flags` and `fields`.
+ */
+export interface AggregateRollupDef {
+  /** The rollup table (checked with `to_regclass`; without it the base rows answer). */
+  table: string;
+  /** FROM clause over the rollup, alias `r`, with the joins of the subject's `from`. */
+  from: string;
+  /** The whole UTC hour (timestamptz) of the subject's `time`. */
+  timeHour: string;
+  /** The whole UTC hour of the subject's `endTime` (null while the row counts). */
+  endTimeHour?: string;
+  /** The number of rows a rollup row stands for. */
+  count: string;
+  /** The same dimensions as the subject's, over the rollup's columns (PERIOD is built in). */
+  dimensions: Partial<Record<AggregateDimension, string>>;
+  /** Per flag of the subject: the number of rows for which it holds. */
+  flags: Record<string, string>;
+  /** Per field of the subject that is never null: its sum (serves SUM and AVG; MIN / MAX read the rows). */
+  sums: Record<string, string>;
+  /** The jurisdiction column of the rollup. */
+  jurisdiction: string;
 }
 
 const SUBJECTS = new Map<AggregateSubject, AggregateSubjectDef>();
@@ -82,8 +114,20 @@ const NAME = /^[A-Z][A-Z0-9_]{0,39}$/;
 export function registerAggregateSubject(def: AggregateSubjectDef): void {
   for (const n of [...Object.keys(def.flags ?? {}), ...Object.keys(def.fields ?? {})])
     if (!NAME.test(n)) throw new Error(`aggregate subject ${def.name}: bad flag/field name ${n}`);
-  if (!/^[a-z_][a-z0-9_.]*$/.test(def.table))
-    throw new Error(`aggregate subject ${def.name}: bad table ${def.table}`);
+  for (const t of [def.table, ...(def.rollup ? [def.rollup.table] : [])])
+    if (!/^[a-z_][a-z0-9_.]*$/.test(t)) throw new Error(`aggregate subject ${def.name}: bad table ${t}`);
+  const r = def.rollup;
+  if (r) {
+    for (const f of Object.keys(r.flags))
+      if (!def.flags?.[f]) throw new Error(`aggregate subject ${def.name}: rollup flag ${f} is not a flag`);
+    for (const f of Object.keys(r.sums))
+      if (!def.fields?.[f]) throw new Error(`aggregate subject ${def.name}: rollup sum ${f} is not a field`);
+    for (const d of Object.keys(r.dimensions) as AggregateDimension[])
+      if (!def.dimensions[d])
+        throw new Error(`aggregate subject ${def.name}: rollup dimension ${d} is not a dimension`);
+    if (!def.endTime !== !r.endTimeHour)
+      throw new Error(`aggregate subject ${def.name}: rollup endTimeHour goes with endTime`);
+  }
   SUBJECTS.set(def.name, def);
 }
 
@@ -119,6 +163,32 @@ registerAggregateSubject({
   fields: { COMPLAINTS_90D: 'x.complaints90d' },
   jurisdiction: 'x.jurisdiction_code',
   roles: STAFF,
+  // Maintained by the triggers of migration Migration20261128017000_target_rollup: change both together.
+  rollup: {
+    table: 'target_rollup',
+    from: `target_rollup r left join department d on d.org_code = r.jurisdiction_code and d.kind = 'STATION'`,
+    timeHour: 'r.created_hour',
+    endTimeHour: 'r.archived_hour',
+    count: 'r.n',
+    dimensions: {
+      DEPARTMENT: 'coalesce(d.code, r.jurisdiction_code)',
+      CATEGORY: 'r.category::text',
+      GRADE: 'r.grade::text',
+      JURISDICTION: 'r.jurisdiction_code',
+      STATUS: 'r.status::text',
+      SOURCE: 'r.source_system',
+    },
+    flags: {
+      KEY_INSPECTION: 'r.key_inspection_n',
+      HOTEL_BLACKLISTED: 'r.hotel_blacklisted_n',
+      ABNORMAL_LISTED: 'r.abnormal_listed_n',
+      OPERATING: 'r.operating_n',
+      HAS_COMPLAINTS: 'r.has_complaints_n',
+      USCC_VALID: 'r.uscc_valid_n',
+    },
+    sums: { COMPLAINTS_90D: 'r.complaints_sum' },
+    jurisdiction: 'r.jurisdiction_code',
+  },
 });
 
 registerAggregateSubject({

@@ -1,7 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from '../../graphql/policy.js';
 import { ForbiddenError, ValidationError } from '../../shared/errors.js';
-import { aggregateSubject, AggregateDimension, type AggregateSubjectDef } from './aggregate-registry.js';
+import {
+  aggregateSubject,
+  AggregateDimension,
+  type AggregateRollupDef,
+  type AggregateSubjectDef,
+} from './aggregate-registry.js';
 import {
   AggregateFunction,
   ComparisonOp,
@@ -16,6 +21,7 @@ const DECIMAL = /^-?\d{1,18}(\.\d{1,8})?$/;
 /** Clock skew tolerated between replicas before an `asOf` counts as "in the future". */
 const FUTURE_SLACK_MS = 5000;
 const TZ = `'Asia/Shanghai'`;
+const HOUR_MS = 3_600_000;
 
 /** SQL (text) of the first day of the bucket holding `time`, in Asia/Shanghai. */
 export function periodSql(time: string, bucket: TimeBucket): string {
@@ -33,12 +39,182 @@ export interface AggregateSql {
   labels: string[];
 }
 
+/** How {@link buildAggregateSql} may answer. */
+export interface AggregateSqlOptions {
+  /** false: read the base rows even where the subject's rollup could answer (tests compare both). */
+  rollup?: boolean;
+}
+
 /**
  * Builds the statement for an aggregate. Every identifier comes from the subject's registered
- * definition (a fixed map); every caller value is a bound parameter.
+ * definition (a fixed map); every caller value is a bound parameter. Where the subject has a
+ * rollup covering the request, the statement reads it (see {@link rollupAggregateSql}); it
+ * answers exactly what the base rows would, in the same text.
  * @throws ValidationError naming each bad argument (unknown dimension, flag or field, bad having…).
  */
 export function buildAggregateSql(
+  def: AggregateSubjectDef,
+  a: AggregateArgs,
+  asOf: Date,
+  jurisdictions: string[] | null,
+  opts: AggregateSqlOptions = {},
+): AggregateSql {
+  const base = baseAggregateSql(def, a, asOf, jurisdictions);
+  if (opts.rollup === false || !def.rollup || !rollupCovers(def.rollup, a, asOf)) return base;
+  return rollupAggregateSql(def, def.rollup, a, asOf, jurisdictions);
+}
+
+/** The whole hour at or before `t`. */
+const hourFloor = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
+/** The whole hour at or after `t`. */
+const hourCeil = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
+
+/**
+ * Whether the rollup answers a (validated) request: its dimensions and filters are rolled up,
+ * every measure is a count or sum of rolled-up flags and fields, and at least one whole hour lies
+ * between `since` and `asOf`.
+ */
+function rollupCovers(r: AggregateRollupDef, a: AggregateArgs, asOf: Date): boolean {
+  const dims = [...a.groupBy, ...a.filters.map((f) => f.dimension)];
+  if (!dims.every((d) => d === AggregateDimension.PERIOD || r.dimensions[d])) return false;
+  const measuresOk = a.measures.every((m) => {
+    switch (m.fn) {
+      case AggregateFunction.COUNT:
+        return true;
+      case AggregateFunction.COUNT_IF:
+      case AggregateFunction.RATE:
+        return !!m.of && !!r.flags[m.of];
+      case AggregateFunction.SUM:
+      case AggregateFunction.AVG:
+        return !!m.of && !!r.sums[m.of];
+      default:
+        return false;
+    }
+  });
+  return measuresOk && (!a.since || hourCeil(a.since).getTime() < hourFloor(asOf).getTime());
+}
+
+/**
+ * The statement over the rollup for a request {@link rollupCovers} accepted. With H the hour of
+ * `asOf` and S the first whole hour at or after `since`, the rollup gives the rows created in the
+ * whole hours [S, H) that were not archived by the end of hour H; the base rows (index range scans)
+ * give the rest, judged by the same predicate as {@link baseAggregateSql}: rows created in
+ * [since, S) or [H, asOf], and rows created in [S, H) but archived within hour H (they count when
+ * archived after asOf). Both parts yield per-row (or per-rollup-row) counts and sums, grouped once.
+ * Calendar buckets in Asia/Shanghai (UTC+8, and whole-hour offsets in its history) start on whole
+ * UTC hours, so PERIOD of the creation hour is PERIOD of the creation time.
+ */
+function rollupAggregateSql(
+  def: AggregateSubjectDef,
+  r: AggregateRollupDef,
+  a: AggregateArgs,
+  asOf: Date,
+  jurisdictions: string[] | null,
+): AggregateSql {
+  const params: unknown[] = [];
+  const bind = (v: unknown) => {
+    params.push(v);
+    return '?';
+  };
+  const h = hourFloor(asOf);
+  const s = a.since ? hourCeil(a.since) : null;
+  const dim = (d: AggregateDimension, rollup: boolean) =>
+    d === AggregateDimension.PERIOD
+      ? periodSql(rollup ? r.timeHour : def.time, a.bucket!)
+      : `(${(rollup ? r.dimensions : def.dimensions)[d]!})::text`;
+
+  // The columns both parts yield: c = rows, f<i> = rows where flag i holds, s<i> = sum of field i.
+  const cols = new Map<string, { rollup: string; base: string }>([['c', { rollup: r.count, base: '1' }]]);
+  const flagCol = (of: string) => {
+    const name = `f_${of.toLowerCase()}`;
+    cols.set(name, { rollup: r.flags[of]!, base: `(${def.flags![of]!})::int` });
+    return `u.${name}`;
+  };
+  const sumCol = (of: string) => {
+    const name = `s_${of.toLowerCase()}`;
+    cols.set(name, { rollup: r.sums[of]!, base: `(${def.fields![of]!})` });
+    return `u.${name}`;
+  };
+  // count(*) is 0 over no rows where sum() is null: coalesce keeps '0' for an empty ungrouped result.
+  const measures = a.measures.map((m) => {
+    switch (m.fn) {
+      case AggregateFunction.COUNT:
+        return 'coalesce(sum(u.c), 0)';
+      case AggregateFunction.COUNT_IF:
+        return `coalesce(sum(${flagCol(m.of!)}), 0)`;
+      case AggregateFunction.RATE:
+        return `round((coalesce(sum(${flagCol(m.of!)}), 0))::numeric / nullif(coalesce(sum(u.c), 0), 0), 4)`;
+      case AggregateFunction.SUM:
+        return `sum(${sumCol(m.of!)})`;
+      default:
+        return `round((sum(${sumCol(m.of!)}))::numeric / nullif(sum(u.c), 0), 4)`;
+    }
+  });
+  const part = (rollup: boolean, where: string[]) => {
+    const keys = a.groupBy.map((d, i) => `${dim(d, rollup)} as k${i}`);
+    const values = [...cols].map(([name, e]) => `${rollup ? e.rollup : e.base} as ${name}`);
+    if (jurisdictions) {
+      where.push(
+        jurisdictions.length === 0
+          ? 'false'
+          : `(${rollup ? r.jurisdiction : def.jurisdiction}) in (${jurisdictions.map((j) => bind(j)).join(', ')})`,
+      );
+    }
+    for (const f of a.filters)
+      where.push(`${dim(f.dimension, rollup)} in (${f.values.map((v) => bind(v)).join(', ')})`);
+    return `select ${[...keys, ...values].join(', ')} from ${rollup ? r.from : def.from} where ${where.join(' and ')}`;
+  };
+
+  const rollupWhere = [`(${r.count}) > 0`, `(${r.timeHour}) < ${bind(h)}`];
+  if (s) rollupWhere.push(`(${r.timeHour}) >= ${bind(s)}`);
+  if (r.endTimeHour) rollupWhere.push(`((${r.endTimeHour}) is null or (${r.endTimeHour}) > ${bind(h)})`);
+  const rollupPart = part(true, rollupWhere);
+
+  const t = `(${def.time})`;
+  const baseWhere = [`${t} <= ${bind(asOf)}`];
+  if (def.endTime) baseWhere.push(`((${def.endTime}) is null or (${def.endTime}) > ${bind(asOf)})`);
+  if (def.where) baseWhere.push(`(${def.where})`);
+  if (a.since) baseWhere.push(`${t} >= ${bind(a.since)}`);
+  const edges = [`(${t} >= ${bind(h)} and ${t} <= ${bind(asOf)})`];
+  if (a.since && s!.getTime() > a.since.getTime())
+    edges.push(`(${t} >= ${bind(a.since)} and ${t} < ${bind(s)})`);
+  if (def.endTime) {
+    const e = `(${def.endTime})`;
+    edges.push(
+      `(${e} >= ${bind(h)} and ${e} < ${bind(new Date(h.getTime() + HOUR_MS))} and ${t} < ${bind(h)}` +
+        (s ? ` and ${t} >= ${bind(s)})` : ')'),
+    );
+  }
+  baseWhere.push(`(${edges.join(' or ')})`);
+  const basePart = part(false, baseWhere);
+
+  const having = a.having.map(
+    (hv) => `(${measures[hv.measure]})::numeric ${OPS[hv.op]} ${bind(hv.value)}::numeric`,
+  );
+  const order = a.orderBy.map((o) => {
+    const dir = o.descending ? 'desc nulls last' : 'asc nulls first';
+    return o.measure != null ? `m${o.measure} ${dir}` : `k${o.key} ${dir}`;
+  });
+  const select = [
+    ...a.groupBy.map((_, i) => `u.k${i} as k${i}`),
+    ...measures.map((m, i) => `(${m})::text as m${i}`),
+  ].join(', ');
+  const groupBy = a.groupBy.length ? ` group by ${a.groupBy.map((_, i) => i + 1).join(', ')}` : '';
+  const orderBy = [...order, ...a.groupBy.map((_, i) => `k${i} asc nulls first`)];
+  const sql =
+    `select ${select} from (${rollupPart} union all ${basePart}) u${groupBy}` +
+    (having.length ? ` having ${having.join(' and ')}` : '') +
+    (orderBy.length ? ` order by ${orderBy.join(', ')}` : '') +
+    ` limit ${bind(a.first + 1)}`;
+  return {
+    sql,
+    params,
+    labels: a.measures.map((m) => (m.fn === AggregateFunction.COUNT ? 'COUNT' : `${m.fn}(${m.of ?? ''})`)),
+  };
+}
+
+/** The statement over the subject's rows (every request can be answered so). */
+function baseAggregateSql(
   def: AggregateSubjectDef,
   a: AggregateArgs,
   asOf: Date,
@@ -208,12 +384,10 @@ export class AggregateService {
     const asOf = a.asOf ?? now;
     if (asOf.getTime() > now.getTime() + FUTURE_SLACK_MS) throw new AsOfInFutureError(asOf);
     const conn = em.getConnection();
-    if (!this.tablesSeen.has(def.table)) {
-      const r: { ok: boolean }[] = await conn.execute('select to_regclass(?) is not null as ok', [def.table]);
-      if (!r[0]?.ok) throw new SubjectNotAvailableError(a.subject, `table ${def.table} does not exist yet`);
-      this.tablesSeen.add(def.table);
-    }
-    const built = buildAggregateSql(def, a, asOf, jurisdictions);
+    if (!(await this.tableExists(em, def.table)))
+      throw new SubjectNotAvailableError(a.subject, `table ${def.table} does not exist yet`);
+    const rollup = !!def.rollup && (await this.tableExists(em, def.rollup.table));
+    const built = buildAggregateSql(def, a, asOf, jurisdictions, { rollup });
     const rows: Record<string, string | null>[] = await conn.execute(built.sql, built.params);
     const truncated = rows.length > a.first;
     return {
@@ -227,5 +401,15 @@ export class AggregateService {
         values: a.measures.map((_, i) => r[`m${i}`] ?? null),
       })),
     };
+  }
+
+  /** Whether a table exists; a table once seen is not looked up again (tables are not dropped). */
+  private async tableExists(em: EntityManager, table: string): Promise<boolean> {
+    if (this.tablesSeen.has(table)) return true;
+    const r: { ok: boolean }[] = await em
+      .getConnection()
+      .execute('select to_regclass(?) is not null as ok', [table]);
+    if (r[0]?.ok) this.tablesSeen.add(table);
+    return !!r[0]?.ok;
   }
 }
