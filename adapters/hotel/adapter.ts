@@ -1,20 +1,11 @@
 import type { AxiosInstance } from 'axios';
-import { encodeGb18030 } from '../source-kit/encoding.js';
 import { withRetry, type RetryClock, type RetryPolicy } from '../source-kit/retry.js';
 import { SourceError, isSourceError, throwIfAborted } from '../source-kit/source.errors.js';
 import { toEpochMs } from '../source-kit/time.js';
 import type { QuarantinedRecord, SourceAdapter, SourceBatch, SourceLogger, SourceRecord } from '../types.js';
 import { HotelClient } from './client.js';
-import { mapHotel } from './mapper.js';
-import {
-  hotelConfigSchema,
-  hotelIdOf,
-  hotelUpdatedAtOf,
-  parseHotelPage,
-  validateHotel,
-  type HotelConfig,
-  type HotelPage,
-} from './schema.js';
+import { processHotelPage, type ProcessedPage } from './page.js';
+import { hotelConfigSchema, type HotelConfig } from './schema.js';
 
 /** Injectable collaborators of the hotel adapter (tests pass fakes; production passes a logger). */
 export interface HotelAdapterDeps {
@@ -23,6 +14,11 @@ export interface HotelAdapterDeps {
   clock?: RetryClock;
   random?: () => number;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Decodes, parses, validates and maps a response body; default `processHotelPage` inline. The
+   * sync engine passes a `HotelPageWorker` so this runs in a worker thread.
+   */
+  processPage?: (body: Buffer) => ProcessedPage | Promise<ProcessedPage>;
 }
 
 /**
@@ -61,7 +57,7 @@ export function formatHotelCursor(c: HotelCursor): string {
   return JSON.stringify({ v: 1, updatedSince: c.updatedSince, seen: c.seen });
 }
 
-function bodyCodeError(page: HotelPage): SourceError | null {
+function bodyCodeError(page: { code: string }): SourceError | null {
   if (page.code === '0') return null;
   const what = `hotel system answered code ${page.code || '(none)'}`;
   switch (page.code) {
@@ -88,20 +84,20 @@ export function createHotelAdapter(
   deps: HotelAdapterDeps = {},
 ): SourceAdapter<HotelConfig> {
   const client = new HotelClient(config, { http: deps.http, now: deps.clock?.now });
+  const processPage = deps.processPage ?? processHotelPage;
   const retryOpts = { policy: deps.retry, clock: deps.clock, random: deps.random, logger: deps.logger };
 
   async function fetchParsed(
     query: { updatedSince: string | null; page: number; pageSize: number },
     signal?: AbortSignal,
     maxAttempts?: number,
-  ): Promise<{ page: HotelPage; text: string }> {
+  ): Promise<ProcessedPage> {
     return withRetry(
       async () => {
-        const raw = await client.fetchPage(query, signal);
-        const page = parseHotelPage(raw.text);
+        const page = await processPage(await client.fetchBody(query, signal));
         const codeErr = bodyCodeError(page);
         if (codeErr) throw codeErr;
-        return { page, text: raw.text };
+        return page;
       },
       {
         ...retryOpts,
@@ -123,7 +119,7 @@ export function createHotelAdapter(
     let pageNo = 1;
     for (;;) {
       throwIfAborted(opts.signal);
-      const { page, text } = await fetchParsed(
+      const page = await fetchParsed(
         { updatedSince: state.updatedSince, page: pageNo, pageSize: config.pageSize },
         opts.signal,
       );
@@ -133,28 +129,25 @@ export function createHotelAdapter(
       const inPage = new Set<string>();
       let maxMs = Number.NEGATIVE_INFINITY;
       let maxAt: string | null = null;
-      page.hotels.forEach(({ node, span }, i) => {
-        const id = hotelIdOf(node);
-        const at = hotelUpdatedAtOf(node);
+      for (const { id, at, result } of page.hotels) {
         const atMs = at === null ? null : toEpochMs(at);
         if (id !== null && atMs !== null) {
-          if (atMs < sinceMs || (atMs === sinceMs && seen.has(id)) || inPage.has(`${atMs}|${id}`)) return;
+          if (atMs < sinceMs || (atMs === sinceMs && seen.has(id)) || inPage.has(`${atMs}|${id}`)) continue;
           inPage.add(`${atMs}|${id}`);
           if (atMs > maxMs) {
             maxMs = atMs;
             maxAt = at;
           }
         }
-        const v = validateHotel(node, `Hotel[${i}]`);
-        if (v.ok) records.push(mapHotel(v.value));
+        if (result.ok) records.push(result.record);
         else {
-          const raw = span
-            ? encodeGb18030(text.slice(span.start, span.end))
-            : Buffer.from(JSON.stringify(node), 'utf8');
-          quarantined.push({ sourceId: id, reason: v.reason, raw });
-          deps.logger?.warn({ source: 'hotel', sourceId: id, reason: v.reason }, 'hotel record quarantined');
+          quarantined.push({ sourceId: id, reason: result.reason, raw: result.raw });
+          deps.logger?.warn(
+            { source: 'hotel', sourceId: id, reason: result.reason },
+            'hotel record quarantined',
+          );
         }
-      });
+      }
       if (maxAt !== null && maxMs > sinceMs) {
         const newSeen = new Set<string>();
         for (const key of inPage) {

@@ -36,6 +36,12 @@ export class HotelClient {
 
   /** Fetches one page and decodes it from GB18030 (BOM dropped). */
   async fetchPage(query: HotelPageQuery, signal?: AbortSignal): Promise<HotelRawPage> {
+    const bytes = await this.fetchBody(query, signal);
+    return { text: decodeGb18030(bytes), bytes };
+  }
+
+  /** Fetches one page's body, undecoded. */
+  async fetchBody(query: HotelPageQuery, signal?: AbortSignal): Promise<Buffer> {
     const params = new URLSearchParams();
     if (query.updatedSince !== null) params.set('updatedSince', query.updatedSince);
     params.set('page', String(query.page));
@@ -50,6 +56,6 @@ export class HotelClient {
     });
     const err = statusError(res, `hotel GET page ${query.page}`, this.now());
     if (err) throw err;
-    return { text: decodeGb18030(res.body), bytes: res.body };
+    return res.body;
   }
 }

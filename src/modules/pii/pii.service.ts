@@ -11,6 +11,13 @@ export interface ProtectedId {
   valid: boolean;
 }
 
+/** An ID number checked once: its normalised spelling, check result and blind index. */
+export interface InspectedId {
+  value: string;
+  valid: boolean;
+  index: string;
+}
+
 /**
  * Personal data at rest and on read: SM4 encryption, HMAC-SM3 blind index, masking, and the
  * access record written for every clear-text read (who, when, subject, purpose).
@@ -40,6 +47,28 @@ export class PiiService {
   indexOf(raw: string): string {
     const chk = checkCitizenId(raw);
     return this.blind.index(chk.normalised || raw.trim());
+  }
+
+  /**
+   * The normalised spelling, check result and blind index of an ID number, from one check:
+   * `index` equals `indexOf(raw)`, `valid` equals `checkCitizenId(raw).valid`. Feed the result to
+   * `protectInspectedIds` to encrypt without checking again.
+   */
+  inspectId(raw: string): InspectedId {
+    const chk = checkCitizenId(raw);
+    const value = chk.normalised || raw.trim();
+    return { value, valid: chk.valid, index: this.blind.index(value) };
+  }
+
+  /** `protectIds` for IDs already inspected with `inspectId` (same results, no second check). */
+  protectInspectedIds(ids: readonly InspectedId[]): ProtectedId[] {
+    const encs = this.cipher.encryptMany(ids.map((c) => c.value));
+    return ids.map((c, i) => ({
+      enc: encs[i] as string,
+      index: c.index,
+      masked: maskIdNumber(c.value),
+      valid: c.valid,
+    }));
   }
 
   /**

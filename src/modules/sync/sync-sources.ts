@@ -5,6 +5,7 @@ import { createEntertainmentAdapter } from '../../../adapters/entertainment/adap
 import { entertainmentConfigSchema } from '../../../adapters/entertainment/schema.js';
 import { startEntertainmentSimulator } from '../../../adapters/entertainment/simulator.js';
 import { createHotelAdapter } from '../../../adapters/hotel/adapter.js';
+import { HotelPageWorker } from '../../../adapters/hotel/page-pool.js';
 import { hotelConfigSchema } from '../../../adapters/hotel/schema.js';
 import { startHotelSimulator } from '../../../adapters/hotel/simulator.js';
 import { createInternetCafeAdapter } from '../../../adapters/internet-cafe/adapter.js';
@@ -26,6 +27,8 @@ export interface SourceEndpoints {
 export interface ConfiguredSource {
   adapter: SourceAdapter<unknown>;
   cron: string | null;
+  /** Releases what the adapter holds (the hotel adapter's page worker thread). */
+  close?: () => Promise<void>;
 }
 
 /**
@@ -45,9 +48,15 @@ export function buildSources(
       apiKey: hotel.apiKey,
       pageSize: config.hotel.pageSize,
     });
+    // Pages are decoded and parsed in a worker thread while the engine writes the previous one.
+    const pages = new HotelPageWorker();
     out.push({
-      adapter: createHotelAdapter(c, { logger }) as SourceAdapter<unknown>,
+      adapter: createHotelAdapter(c, {
+        logger,
+        processPage: (body) => pages.process(body),
+      }) as SourceAdapter<unknown>,
       cron: config.hotel.schedule,
+      close: () => pages.close(),
     });
   }
   const ent = config.entertainment.url

@@ -11,8 +11,8 @@ import type {
 } from '../../../adapters/types.js';
 import { sm3Hex, type FieldCipher } from '../../crypto/sm.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { checkCitizenId, checkUscc } from '../identity/identifiers.js';
-import type { PiiService, ProtectedId } from '../pii/pii.service.js';
+import { checkUscc } from '../identity/identifiers.js';
+import type { InspectedId, PiiService, ProtectedId } from '../pii/pii.service.js';
 import { REGION_CODE } from '../targets/target.service.js';
 
 /** Runs one SQL statement (`?` placeholders, arrays bound as PostgreSQL arrays) in the batch transaction. */
@@ -131,16 +131,17 @@ export interface PersonInput {
   phone: string | null;
 }
 
-/** Blind index and check result of each ID number met in one batch, computed once. */
+/** Blind index and check result of each ID number met in one batch, and persons' content hashes, computed once. */
 export class IdCache {
-  private readonly seen = new Map<string, { index: string; valid: boolean }>();
+  private readonly seen = new Map<string, InspectedId>();
+  private readonly hashes = new Map<string, string>();
 
   constructor(private readonly pii: PiiService) {}
 
-  of(raw: string): { index: string; valid: boolean } {
+  of(raw: string): InspectedId {
     let v = this.seen.get(raw);
     if (!v) {
-      v = { index: this.pii.indexOf(raw), valid: checkCitizenId(raw).valid };
+      v = this.pii.inspectId(raw);
       this.seen.set(raw, v);
     }
     return v;
@@ -149,6 +150,56 @@ export class IdCache {
   indexOf(raw: string): string {
     return this.of(raw).index;
   }
+
+  /** Blind indexes of every ID number met so far. */
+  indexes(): string[] {
+    return [...this.seen.values()].map((v) => v.index);
+  }
+
+  /** Content hash of a person as a source names it (name, ID type, phone). */
+  personHash(p: PersonInput): string {
+    const key = `person|${p.name}|${p.idType ?? ''}|${p.phone ?? ''}`;
+    let h = this.hashes.get(key);
+    if (h === undefined) {
+      // Keyed (HMAC-SM3), so the hash of a name, ID type and phone cannot be looked up by guessing.
+      h = this.pii.indexOf(key);
+      this.hashes.set(key, h);
+    }
+    return h;
+  }
+}
+
+/**
+ * A batch's CPU work that needs no database: the last word on each id, content hashes of targets,
+ * blind indexes and check results of ID numbers, persons' hashes. The sync engine prepares the next
+ * batch while the current one is written.
+ */
+export interface PreparedBatch {
+  upserts: SourceTarget[];
+  deletes: SourceTargetDeleted[];
+  /** Staff records, the last per site and person, keyed `siteSourceId|idIndex`. */
+  staff: Map<string, SourceStaff | SourceStaffDeleted>;
+  targetHash: Map<SourceTarget, string>;
+  ids: IdCache;
+  /** Every person the batch names with an ID number, by `index|hash`. */
+  people: Map<string, PersonInput>;
+  /** Set by `lookAhead`: persons read and protected before the batch's transaction. */
+  hints?: PersonHints;
+}
+
+/**
+ * Persons of a batch looked up (and, when new or changed, protected) before its transaction, on
+ * another connection while the previous batch is written. Hints only save work: the conditional
+ * upsert stays the judge, and a person the batch in flight names is looked up again in the
+ * transaction, so the outcome equals a lookup made in the transaction.
+ */
+export interface PersonHints {
+  /** Id and content hash of each person that existed, by blind index. */
+  known: Map<string, { id: string; hash: string | null }>;
+  /** Protected rows of persons new or changed at look-up time, by `index|hash`. */
+  rows: Map<string, PersonRow>;
+  /** Indexes the batch in flight during the look-up names: read again in the transaction. */
+  stale: Set<string>;
 }
 
 /**
@@ -160,7 +211,106 @@ export class IdCache {
 export class SyncWriter {
   constructor(private readonly deps: WriterDeps) {}
 
-  async apply(sql: Sql, adapter: SourceSystemId, batch: SourceBatch, runId: string): Promise<BatchOutcome> {
+  /** Computes everything of a batch that needs no database (see `PreparedBatch`). Pure CPU. */
+  prepare(batch: SourceBatch): PreparedBatch {
+    // The last word on each id wins within a batch (duplicates and out-of-order pages).
+    const lastTarget = new Map<string, SourceTarget | SourceTargetDeleted>();
+    const staff = new Map<string, SourceStaff | SourceStaffDeleted>();
+    const ids = new IdCache(this.deps.pii);
+    for (const r of batch.records) {
+      if (r.kind === 'TARGET' || r.kind === 'TARGET_DELETED') {
+        lastTarget.delete(r.sourceId);
+        lastTarget.set(r.sourceId, r);
+      } else {
+        const key = `${r.siteSourceId}|${ids.indexOf(r.idNumber)}`;
+        staff.delete(key);
+        staff.set(key, r);
+      }
+    }
+    const upserts: SourceTarget[] = [];
+    const deletes: SourceTargetDeleted[] = [];
+    const targetHash = new Map<SourceTarget, string>();
+    const people = new Map<string, PersonInput>();
+    const mention = (p: PersonInput): void => {
+      people.set(`${ids.indexOf(p.idNumber)}|${ids.personHash(p)}`, p);
+    };
+    for (const r of lastTarget.values()) {
+      if (r.kind === 'TARGET_DELETED') {
+        deletes.push(r);
+        continue;
+      }
+      upserts.push(r);
+      targetHash.set(r, recordHash(r));
+      for (const p of r.persons) {
+        if (!p.idNumber || !p.idNumber.trim()) continue;
+        mention({ name: p.name, idType: p.idType, idNumber: p.idNumber, phone: p.phone });
+      }
+    }
+    for (const r of staff.values()) {
+      if (r.kind === 'STAFF') mention({ name: r.name, idType: null, idNumber: r.idNumber, phone: null });
+    }
+    return { upserts, deletes, staff, targetHash, ids, people };
+  }
+
+  /**
+   * Reads the persons a prepared batch names and protects the new or changed ones, outside its
+   * transaction (`query` on any connection), setting `prepared.hints`. `stale`: indexes that a
+   * batch not yet committed may change.
+   */
+  async lookAhead(query: Sql, prepared: PreparedBatch, stale: Iterable<string>): Promise<void> {
+    const { people, ids } = prepared;
+    const known = new Map<string, { id: string; hash: string | null }>();
+    if (people.size) {
+      const indexes = [...new Set([...people.values()].map((p) => ids.indexOf(p.idNumber)))];
+      for (const k of await query(
+        `select id, id_index, sync_hash from person where id_index = any(?::text[])`,
+        [indexes],
+      )) {
+        known.set(k.id_index as string, { id: k.id as string, hash: k.sync_hash as string | null });
+      }
+    }
+    const changed = [...people.values()].filter(
+      (p) => known.get(ids.indexOf(p.idNumber))?.hash !== ids.personHash(p),
+    );
+    const rows = new Map<string, PersonRow>();
+    for (const row of this.protectPeople(changed, ids)) rows.set(`${row.index}|${row.hash}`, row);
+    prepared.hints = { known, rows, stale: new Set(stale) };
+  }
+
+  /** Protected rows (ID and phone encrypted, IVs drawn once) of persons, in their order. */
+  private protectPeople(people: readonly PersonInput[], ids: IdCache): PersonRow[] {
+    if (!people.length) return [];
+    const prot = this.deps.pii.protectInspectedIds(people.map((p) => ids.of(p.idNumber)));
+    const withPhone = people.map((p, i) => [p, i] as const).filter(([p]) => !!p.phone && !!p.phone.trim());
+    const phones = new Map(
+      this.deps.pii
+        .protectPhones(withPhone.map(([p]) => p.phone as string))
+        .map((ph, k) => [withPhone[k]![1], ph]),
+    );
+    return people.map((p, i) => {
+      const id = prot[i] as ProtectedId;
+      const ph = phones.get(i);
+      return {
+        index: id.index,
+        name: p.name.slice(0, 64),
+        idType: p.idType,
+        enc: id.enc,
+        masked: id.masked,
+        valid: id.valid,
+        phoneEnc: ph?.enc ?? null,
+        phoneMasked: ph?.masked ?? null,
+        hash: ids.personHash(p),
+      };
+    });
+  }
+
+  async apply(
+    sql: Sql,
+    adapter: SourceSystemId,
+    batch: SourceBatch,
+    runId: string,
+    prepared: PreparedBatch = this.prepare(batch),
+  ): Promise<BatchOutcome> {
     const out: BatchOutcome = {
       fetched: batch.fetched,
       inserted: 0,
@@ -176,28 +326,13 @@ export class SyncWriter {
     };
     const system = SOURCE_SYSTEM_OF[adapter];
     const quarantine: QuarantinedRecord[] = [...batch.quarantined];
-    // The last word on each id wins within a batch (duplicates and out-of-order pages).
-    const lastTarget = new Map<string, SourceTarget | SourceTargetDeleted>();
-    const lastStaff = new Map<string, SourceStaff | SourceStaffDeleted>();
-    const ids = new IdCache(this.deps.pii);
-    for (const r of batch.records) {
-      if (r.kind === 'TARGET' || r.kind === 'TARGET_DELETED') {
-        lastTarget.delete(r.sourceId);
-        lastTarget.set(r.sourceId, r);
-      } else {
-        const key = `${r.siteSourceId}|${ids.indexOf(r.idNumber)}`;
-        lastStaff.delete(key);
-        lastStaff.set(key, r);
-      }
-    }
-    const upserts = [...lastTarget.values()].filter((r): r is SourceTarget => r.kind === 'TARGET');
-    const deletes = [...lastTarget.values()].filter(
-      (r): r is SourceTargetDeleted => r.kind === 'TARGET_DELETED',
-    );
+    const { upserts, deletes, staff: lastStaff, targetHash, ids, hints } = prepared;
 
-    if (upserts.length) await this.upsertTargets(sql, adapter, system, upserts, quarantine, out, ids);
+    if (upserts.length)
+      await this.upsertTargets(sql, adapter, system, upserts, targetHash, quarantine, out, ids, hints);
     if (deletes.length) await this.removeTargets(sql, system, deletes, out);
-    if (lastStaff.size) await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out, ids);
+    if (lastStaff.size)
+      await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out, ids, hints);
     if (batch.resync) await this.trackResync(sql, adapter, system, batch, lastStaff, out);
     if (quarantine.length) await this.storeQuarantine(sql, adapter, quarantine, runId);
     out.quarantined = quarantine.length;
@@ -209,9 +344,11 @@ export class SyncWriter {
     adapter: SourceSystemId,
     system: string,
     records: SourceTarget[],
+    targetHash: Map<SourceTarget, string>,
     quarantine: QuarantinedRecord[],
     out: BatchOutcome,
     ids: IdCache,
+    hints: PersonHints | undefined,
   ): Promise<void> {
     const existing = new Map<string, ExistingTarget>();
     const rows = (await sql(
@@ -247,7 +384,7 @@ export class SyncWriter {
     };
     const written: SourceTarget[] = [];
     for (const r of records) {
-      const hash = recordHash(r);
+      const hash = targetHash.get(r) ?? recordHash(r);
       const ex = existing.get(r.sourceId);
       if (ex && ex.sync_hash === hash && ex.archived_at === null) {
         out.unchanged++;
@@ -342,6 +479,7 @@ export class SyncWriter {
       ],
     )) as { id: string; source_id: string; jurisdiction_code: string; inserted: boolean }[];
     const idBySource = new Map<string, string>();
+    const fresh = new Set<string>();
     const index = new Map(w.sourceId.map((s, i) => [s, i]));
     for (const row of res) {
       idBySource.set(row.source_id, row.id);
@@ -352,6 +490,7 @@ export class SyncWriter {
         out.events.push({ targetId: row.id, jurisdictionCode: row.jurisdiction_code, change, from, to });
       };
       if (row.inserted || !ex) {
+        if (row.inserted) fresh.add(row.id);
         out.inserted++;
         ev('CREATED');
         continue;
@@ -367,7 +506,7 @@ export class SyncWriter {
       }
       if (ex.archived_at !== null) ev('CREATED');
     }
-    await this.linkTargetPersons(sql, adapter, written, idBySource, out, ids);
+    await this.linkTargetPersons(sql, adapter, written, idBySource, fresh, out, ids, hints);
   }
 
   /** Upserts persons by blind index (skipped when their content hash is unchanged); answers person id by index. */
@@ -419,53 +558,48 @@ export class SyncWriter {
     people: readonly PersonInput[],
     out: { warnings: number },
     ids: IdCache = new IdCache(this.deps.pii),
+    hints?: PersonHints,
   ): Promise<Map<string, string>> {
     const byIndex = new Map<string, { p: PersonInput; hash: string }>();
     for (const p of people) {
       const { index, valid } = ids.of(p.idNumber);
       if (!valid) out.warnings++;
-      // Keyed (HMAC-SM3), so the hash of a name, ID type and phone cannot be looked up by guessing.
-      const hash = this.deps.pii.indexOf(`person|${p.name}|${p.idType ?? ''}|${p.phone ?? ''}`);
+      const hash = ids.personHash(p);
       byIndex.delete(index);
       byIndex.set(index, { p, hash });
     }
     const personIds = new Map<string, string>();
     if (!byIndex.size) return personIds;
-    const known = await sql(`select id, id_index, sync_hash from person where id_index = any(?::text[])`, [
-      [...byIndex.keys()],
-    ]);
     const knownHash = new Map<string, string | null>();
-    for (const k of known) {
-      personIds.set(k.id_index as string, k.id as string);
-      knownHash.set(k.id_index as string, k.sync_hash as string | null);
+    // Without hints, or for persons the hints cannot vouch for, read them in the transaction.
+    const unhinted = hints ? [...byIndex.keys()].filter((i) => hints.stale.has(i)) : [...byIndex.keys()];
+    if (hints) {
+      for (const index of byIndex.keys()) {
+        const k = hints.known.get(index);
+        if (k && !hints.stale.has(index)) {
+          personIds.set(index, k.id);
+          knownHash.set(index, k.hash);
+        }
+      }
+    }
+    if (unhinted.length) {
+      const known = await sql(`select id, id_index, sync_hash from person where id_index = any(?::text[])`, [
+        unhinted,
+      ]);
+      for (const k of known) {
+        personIds.set(k.id_index as string, k.id as string);
+        knownHash.set(k.id_index as string, k.sync_hash as string | null);
+      }
     }
     const changed = [...byIndex].filter(([index, { hash }]) => knownHash.get(index) !== hash);
     if (!changed.length) return personIds;
-    const prot = this.deps.pii.protectIds(
-      changed.map(([, { p }]) => p.idNumber),
-      changed.map(([index]) => index),
+    const ready = changed.map(([index, { hash }]) => hints?.rows.get(`${index}|${hash}`));
+    const fresh = this.protectPeople(
+      changed.filter((_, i) => !ready[i]).map(([, { p }]) => p),
+      ids,
     );
-    const withPhone = changed.filter(([, { p }]) => !!p.phone && !!p.phone.trim());
-    const phones = new Map(
-      this.deps.pii
-        .protectPhones(withPhone.map(([, { p }]) => p.phone as string))
-        .map((ph, i) => [(withPhone[i] as [string, unknown])[0], ph]),
-    );
-    const rows: PersonRow[] = changed.map(([index, { p, hash }], i) => {
-      const id = prot[i] as ProtectedId;
-      const ph = phones.get(index);
-      return {
-        index,
-        name: p.name.slice(0, 64),
-        idType: p.idType,
-        enc: id.enc,
-        masked: id.masked,
-        valid: id.valid,
-        phoneEnc: ph?.enc ?? null,
-        phoneMasked: ph?.masked ?? null,
-        hash,
-      };
-    });
+    let f = 0;
+    const rows: PersonRow[] = ready.map((r) => r ?? (fresh[f++] as PersonRow));
     const written = await this.writePersons(sql, rows, 'returning p.id, p.id_index');
     for (const w of written) personIds.set(w.id_index as string, w.id as string);
     // A row another writer made equal meanwhile is not returned by the conditional upsert.
@@ -507,8 +641,10 @@ export class SyncWriter {
     adapter: SourceSystemId,
     written: SourceTarget[],
     idBySource: Map<string, string>,
+    fresh: Set<string>,
     out: BatchOutcome,
     ids: IdCache,
+    hints: PersonHints | undefined,
   ): Promise<void> {
     const persons: PersonInput[] = [];
     const links: { target: string; index: string; role: string }[] = [];
@@ -521,23 +657,33 @@ export class SyncWriter {
         links.push({ target, index: ids.indexOf(p.idNumber), role: p.role });
       }
     }
-    const personIds = await this.upsertPeople(sql, persons, out, ids);
+    const personIds = await this.upsertPeople(sql, persons, out, ids, hints);
+    // A target this batch created has no links yet: none to end.
     const targets = [
-      ...new Set(written.map((r) => idBySource.get(r.sourceId)).filter((x): x is string => !!x)),
+      ...new Set(
+        written.map((r) => idBySource.get(r.sourceId)).filter((x): x is string => !!x && !fresh.has(x)),
+      ),
     ];
-    if (!targets.length) return;
     const lt = links.map((l) => l.target);
     const lp = links.map((l) => personIds.get(l.index) as string);
     const lr = links.map((l) => l.role);
     if (links.length) {
+      // Links already as the source says are skipped before the insert: ON CONFLICT DO UPDATE would
+      // lock each of them (a write) only to find nothing to do, which makes an unchanged re-run slow.
+      // `offset 0` keeps the check a per-row probe of the unique index, never an anti-join that
+      // scans the whole table once per batch.
       await sql(
         `insert into target_person as tp (id, target_id, person_id, role)
          select gen_random_uuid(), t, p, r::person_role from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)
+          where not exists (select 1 from target_person c
+                             where c.target_id = x.t and c.person_id = x.p and c.role = x.r::person_role
+                               and c.until is null offset 0)
          on conflict (target_id, person_id, role) do update set until = null, updated_at = now()
          where tp.until is not null`,
         [lt, lp, lr],
       );
     }
+    if (!targets.length) return;
     // People the source no longer names for a role it speaks for have left that role.
     await sql(
       `update target_person tp set until = current_date, updated_at = now()
@@ -578,6 +724,7 @@ export class SyncWriter {
     quarantine: QuarantinedRecord[],
     out: BatchOutcome,
     ids: IdCache,
+    hints: PersonHints | undefined,
   ): Promise<void> {
     const sites = await sql(
       `select id, source_id, jurisdiction_code from target where source_system = ? and source_id = any(?::text[])`,
@@ -613,13 +760,17 @@ export class SyncWriter {
       }
     }
     if (joins.length) {
-      const personIds = await this.upsertPeople(sql, persons, out, ids);
+      const personIds = await this.upsertPeople(sql, persons, out, ids, hints);
       const jt = joins.map((j) => j.target);
       const jp = joins.map((j) => personIds.get(j.index) as string);
       const jr = joins.map((j) => j.role);
+      // As above: links already as the source says are skipped before the insert (no row lock).
       const res = await sql(
         `insert into target_person as tp (id, target_id, person_id, role, since)
          select gen_random_uuid(), t, p, r::person_role, s::date from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[]) as x(t, p, r, s)
+          where not exists (select 1 from target_person c
+                             where c.target_id = x.t and c.person_id = x.p and c.role = x.r::person_role
+                               and c.since is not distinct from x.s::date and c.until is null offset 0)
          on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
          where tp.since is distinct from excluded.since or tp.until is not null
          returning tp.target_id, tp.person_id, tp.role::text as role, (xmax = 0) as inserted`,

@@ -42,6 +42,7 @@ export const syncModule: PlatformModule = {
     }
     return async () => {
       forget?.();
+      await Promise.all(sources.map((s) => s.close?.()));
       await sims?.close();
     };
   },

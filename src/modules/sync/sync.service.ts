@@ -15,7 +15,7 @@ import { SyncError } from './sync.errors.js';
 import { SyncRun, SyncRunStatus } from './sync-run.entity.js';
 import type { SyncQuarantine } from './sync-quarantine.entity.js';
 import { redactText } from '../identity/identifiers.js';
-import { SyncWriter, type BatchOutcome, type Sql } from './sync-writer.js';
+import { SyncWriter, type BatchOutcome, type PreparedBatch, type Sql } from './sync-writer.js';
 
 /** Every source adapter id, in a fixed order. */
 export const ADAPTER_IDS: readonly SourceSystemId[] = ['hotel', 'entertainment', 'internet-cafe'];
@@ -201,17 +201,36 @@ export class SyncService {
     };
     const stats = await this.statsRefresher(conn, log);
     const pages = adapter.pull(cursorBefore, { signal: opts.signal })[Symbol.asyncIterator]();
-    let next: Promise<IteratorResult<SourceBatch>> | null = null;
+    type Ready = { batch: SourceBatch; prepared: PreparedBatch };
+    // The page is prepared (hashes, blind indexes, its persons looked up and protected on another
+    // connection) as soon as it arrives, while the previous one (`inFlight`) is still being written.
+    const ahead = async (inFlight: PreparedBatch | null): Promise<IteratorResult<Ready, undefined>> => {
+      const step = await pages.next();
+      if (step.done) return { done: true, value: undefined };
+      const prepared = this.writer.prepare(step.value);
+      try {
+        await this.writer.lookAhead(outside, prepared, inFlight?.ids.indexes() ?? []);
+      } catch (err) {
+        // Hints only save work: without them the transaction looks the persons up itself.
+        log.warn({ err }, 'sync look-ahead failed; the batch reads its persons in its transaction');
+      }
+      return { done: false, value: { batch: step.value, prepared } };
+    };
+    const knex = (conn as unknown as { getKnex(): Knex }).getKnex();
+    const outside: Sql = async (text, params = []) =>
+      ((await knex.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
+        .rows;
+    let next: Promise<IteratorResult<Ready, undefined>> | null = null;
     try {
-      next = pages.next();
+      next = ahead(null);
       for (;;) {
-        const step: IteratorResult<SourceBatch> = await next;
+        const step: IteratorResult<Ready, undefined> = await next;
         next = null;
         if (step.done) break;
-        const batch = step.value;
+        const { batch, prepared } = step.value;
         // Fetch and parse the next page while this one is written: the adapter's I/O and parsing
         // overlap the database's work. Nothing of the next page is committed before this one.
-        next = pages.next();
+        next = ahead(prepared);
         next.catch(() => undefined);
         const outcome = await this.orm.em.fork().transactional(async (tem) => {
           const trx = tem.getTransactionContext<Knex.Transaction>();
@@ -222,7 +241,7 @@ export class SyncService {
                 rows: Record<string, unknown>[];
               }
             ).rows;
-          const o = await this.writer.apply(sql, id, batch, runId);
+          const o = await this.writer.apply(sql, id, batch, runId, prepared);
           await this.recordBatch(tem as EntityManager, sql, id, runId, o);
           await sql(
             `insert into sync_cursor (adapter, region_code, cursor, resync_open) values (?, ?, ?, ?)
@@ -254,16 +273,18 @@ export class SyncService {
           return o;
         });
         counts.batches++;
-        await stats.afterBatch(outcome.inserted + outcome.staffJoined);
+        stats.afterBatch(outcome.inserted + outcome.staffJoined);
         for (const k of Object.keys(counts) as (keyof RunCounts)[]) {
           if (k !== 'batches') counts[k] += outcome[k];
         }
       }
+      await stats.settle();
       await this.finish(id, runId, started, SyncRunStatus.DONE, counts, null);
       log.info({ runId, ...counts, ms: Date.now() - started }, 'sync run finished');
       return { runId, ...counts };
     } catch (e) {
       if (next) void pages.return?.(undefined)?.catch(() => undefined);
+      await stats.settle();
       const code = isSourceError(e) ? e.code : e instanceof AppError ? e.code : 'INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
       log.error({ runId, code, err: e }, 'sync run failed');
@@ -279,7 +300,9 @@ export class SyncService {
    * they held at the last refresh (at least 5,000): a few ANALYZEs in a first sync of millions, none
    * in an incremental one. Without them a table filled from nothing keeps its "empty" estimates and
    * the per-row lookups of later batches turn into sequential scans. A refused ANALYZE (no MAINTAIN
-   * grant) is logged once and skipped: statistics help speed, never correctness.
+   * grant) is logged once and skipped: statistics help speed, never correctness. ANALYZE runs on its
+   * own connection beside the batches (it does not block writes); at most one at a time, and the
+   * run waits for it (`settle`) before it finishes.
    */
   private async statsRefresher(conn: ReturnType<EntityManager['getConnection']>, log: Logger) {
     const sized = await conn.execute<{ n: number }[]>(
@@ -289,18 +312,28 @@ export class SyncService {
     let base = Math.max(ANALYZE_MIN_ROWS, Number(sized[0]?.n ?? 0));
     let added = 0;
     let enabled = true;
+    let running: Promise<void> | null = null;
     return {
-      afterBatch: async (rows: number): Promise<void> => {
+      afterBatch: (rows: number): void => {
         added += rows;
-        if (!enabled || added < base) return;
-        try {
-          await conn.execute('analyze target, person, target_person');
-        } catch (err) {
-          enabled = false;
-          log.warn({ err }, 'could not refresh roster statistics (grant maintain missing?)');
-        }
+        if (!enabled || running || added < base) return;
         base += added;
         added = 0;
+        running = conn
+          .execute('analyze target, person, target_person')
+          .then(
+            () => undefined,
+            (err: unknown) => {
+              enabled = false;
+              log.warn({ err }, 'could not refresh roster statistics (grant maintain missing?)');
+            },
+          )
+          .finally(() => {
+            running = null;
+          });
+      },
+      settle: async (): Promise<void> => {
+        await running;
       },
     };
   }

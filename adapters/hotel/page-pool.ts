@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+import { SourceError, type SourceErrorCode, type SourceErrorDetails } from '../source-kit/source.errors.js';
+import type { ProcessedPage } from './page.js';
+
+type Reply =
+  | { id: number; page: ProcessedPage }
+  | {
+      id: number;
+      error: {
+        code: SourceErrorCode | null;
+        message: string;
+        transient: boolean;
+        details: SourceErrorDetails;
+      };
+    };
+
+/**
+ * Runs `processHotelPage` in one worker thread, so decoding and parsing a page overlap the
+ * caller's work (the sync engine writing the previous page). Same results and the same
+ * `SourceError`s as calling it inline. The worker starts on first use, keeps the process alive
+ * only while a page is in it, and is started again if it dies.
+ */
+export class HotelPageWorker {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(p: ProcessedPage): void; reject(e: Error): void }>();
+
+  /** Processes one body; the body's bytes are moved to the worker (do not reuse `body`). */
+  process(body: Buffer): Promise<ProcessedPage> {
+    const worker = this.started();
+    const id = this.nextId++;
+    // A private copy unless the Buffer owns its whole ArrayBuffer (pooled small Buffers do not).
+    const own =
+      body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+        ? new Uint8Array(body.buffer as ArrayBuffer)
+        : new Uint8Array(body);
+    return new Promise<ProcessedPage>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Keeps the process alive only while a page is in the worker.
+      worker.ref();
+      worker.postMessage({ id, body: own }, [own.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Stops the worker; pages in progress fail. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    // Run from TypeScript sources (tsx, vitest), the worker registers tsx's loader before it imports
+    // its module: Node 20 ignores loaders given in a worker's execArgv for the worker's entry file.
+    const w = import.meta.url.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(
+            new URL('./page-worker.ts', import.meta.url).href,
+          )}); })`,
+          { eval: true },
+        )
+      : new Worker(new URL('./page-worker.js', import.meta.url));
+    w.unref();
+    w.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (!this.pending.size) w.unref();
+      if ('page' in m) {
+        for (const h of m.page.hotels) {
+          // Structured cloning turns Buffers into plain Uint8Arrays.
+          if (!h.result.ok)
+            h.result.raw = Buffer.from(h.result.raw.buffer, h.result.raw.byteOffset, h.result.raw.byteLength);
+        }
+        p.resolve(m.page);
+      } else if (m.error.code) {
+        p.reject(
+          new SourceError(m.error.code, m.error.message, {
+            transient: m.error.transient,
+            details: m.error.details,
+          }),
+        );
+      } else {
+        p.reject(new Error(m.error.message));
+      }
+    });
+    const fail = (err: Error): void => {
+      if (this.worker === w) this.worker = null;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`hotel page worker exited with code ${code}`)));
+    this.worker = w;
+    return w;
+  }
+}
