@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { PiiService } from '../../src/modules/pii/pii.service.js';
 import { FieldCipher, parseKeyring } from '../../src/crypto/sm.js';
 import {
@@ -10,6 +9,7 @@ import {
   type Sql,
 } from '../../src/modules/sync/sync-writer.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { inRolledBackTx } from '../support/rolled-back-tx.js';
 
 let tp: TestPlatform;
 let pii: PiiService;
@@ -24,23 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tp?.stop();
 });
-
-/** Runs `f` in a transaction that is always rolled back, with the writer's `Sql` over it. */
-async function inRolledBackTx(f: (sql: Sql) => Promise<void>): Promise<void> {
-  await tp.platform.orm.em
-    .fork()
-    .transactional(async (em) => {
-      const trx = (em as EntityManager).getTransactionContext<Knex.Transaction>()!;
-      const sql: Sql = async (text, params = []) =>
-        ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
-          .rows;
-      await f(sql);
-      throw new Error('rollback');
-    })
-    .catch((e: unknown) => {
-      if (!(e instanceof Error) || e.message !== 'rollback') throw e;
-    });
-}
 
 const PEOPLE: PersonInput[] = [
   { name: '张三', idType: '111', idNumber: '350322198811093310', phone: '138 0000 0001' },
@@ -96,7 +79,7 @@ describe('set-based person protection and upsert (sync fast path)', () => {
 
     let viaRows: Record<string, unknown>[] = [];
     let rowWarnings = 0;
-    await inRolledBackTx(async (sql) => {
+    await inRolledBackTx(tp, async (sql) => {
       const out = { warnings: 0 };
       const persons = new Map<string, PersonRow>();
       for (const p of PEOPLE) {
@@ -108,7 +91,7 @@ describe('set-based person protection and upsert (sync fast path)', () => {
       rowWarnings = out.warnings;
     });
 
-    await inRolledBackTx(async (sql) => {
+    await inRolledBackTx(tp, async (sql) => {
       const out = { warnings: 0 };
       const ids = await writer.upsertPeople(sql, PEOPLE, out, new IdCache(pii));
       const viaBatch = await read(sql);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { SourceBatch, SourceRecord, SourceTarget } from '../../adapters/types.js';
 import { FieldCipher, parseKeyring } from '../../src/crypto/sm.js';
 import { PiiService } from '../../src/modules/pii/pii.service.js';
 import { SyncWriter, type BatchOutcome, type Sql } from '../../src/modules/sync/sync-writer.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { inRolledBackTx } from '../support/rolled-back-tx.js';
 
 let tp: TestPlatform;
 let pii: PiiService;
@@ -19,25 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tp?.stop();
 });
-
-/** Runs `f` in a transaction that is always rolled back; answers what `f` answered. */
-async function inRolledBackTx<T>(f: (sql: Sql) => Promise<T>): Promise<T> {
-  let result: T | undefined;
-  await tp.platform.orm.em
-    .fork()
-    .transactional(async (em) => {
-      const trx = (em as EntityManager).getTransactionContext<Knex.Transaction>()!;
-      const sql: Sql = async (text, params = []) =>
-        ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
-          .rows;
-      result = await f(sql);
-      throw new Error('rollback');
-    })
-    .catch((e: unknown) => {
-      if (!(e instanceof Error) || e.message !== 'rollback') throw e;
-    });
-  return result as T;
-}
 
 const site = (id: string, over: Partial<SourceTarget> = {}): SourceTarget => ({
   kind: 'TARGET',
@@ -166,14 +147,14 @@ async function runId(sql: Sql): Promise<string> {
 describe('sync writer: look-ahead person hints and pre-filtered links', () => {
   it('give the same roster, outcomes and events as the in-transaction path, across inserts, updates, unchanged, removals, staff joins and leaves', async () => {
     const writer = new SyncWriter({ pii, cipher });
-    const plain = await inRolledBackTx(async (sql) => {
+    const plain = await inRolledBackTx(tp, async (sql) => {
       const run = await runId(sql);
       const outcomes: ReturnType<typeof comparable>[] = [];
       for (const b of [B1, B2, B3])
         outcomes.push(comparable(await writer.apply(sql, 'internet-cafe', b, run)));
       return { outcomes, state: await snapshot(sql) };
     });
-    const hinted = await inRolledBackTx(async (sql) => {
+    const hinted = await inRolledBackTx(tp, async (sql) => {
       const run = await runId(sql);
       const outcomes: ReturnType<typeof comparable>[] = [];
       // As in the engine: each batch is looked up while the previous one is not yet written, so the
@@ -204,7 +185,7 @@ describe('sync writer: look-ahead person hints and pre-filtered links', () => {
 
   it("hints from before a concurrent change are corrected by the upsert: a person renamed meanwhile keeps the batch's name", async () => {
     const writer = new SyncWriter({ pii, cipher });
-    await inRolledBackTx(async (sql) => {
+    await inRolledBackTx(tp, async (sql) => {
       const run = await runId(sql);
       await writer.apply(sql, 'internet-cafe', B1, run);
       const renamed = batch([staff('1001', '350322199001010011', '员工甲改', 'MANAGER')]);

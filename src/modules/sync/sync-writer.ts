@@ -131,6 +131,20 @@ export interface PersonInput {
   phone: string | null;
 }
 
+/** Id and sync content hash of the persons with these blind indexes, by index. */
+async function knownPersons(
+  sql: Sql,
+  indexes: string[],
+): Promise<Map<string, { id: string; hash: string | null }>> {
+  const known = new Map<string, { id: string; hash: string | null }>();
+  if (!indexes.length) return known;
+  for (const k of await sql(`select id, id_index, sync_hash from person where id_index = any(?::text[])`, [
+    indexes,
+  ]))
+    known.set(k.id_index as string, { id: k.id as string, hash: k.sync_hash as string | null });
+  return known;
+}
+
 /** Blind index and check result of each ID number met in one batch, and persons' content hashes, computed once. */
 export class IdCache {
   private readonly seen = new Map<string, InspectedId>();
@@ -259,16 +273,9 @@ export class SyncWriter {
    */
   async lookAhead(query: Sql, prepared: PreparedBatch, stale: Iterable<string>): Promise<void> {
     const { people, ids } = prepared;
-    const known = new Map<string, { id: string; hash: string | null }>();
-    if (people.size) {
-      const indexes = [...new Set([...people.values()].map((p) => ids.indexOf(p.idNumber)))];
-      for (const k of await query(
-        `select id, id_index, sync_hash from person where id_index = any(?::text[])`,
-        [indexes],
-      )) {
-        known.set(k.id_index as string, { id: k.id as string, hash: k.sync_hash as string | null });
-      }
-    }
+    const known = await knownPersons(query, [
+      ...new Set([...people.values()].map((p) => ids.indexOf(p.idNumber))),
+    ]);
     const changed = [...people.values()].filter(
       (p) => known.get(ids.indexOf(p.idNumber))?.hash !== ids.personHash(p),
     );
@@ -583,12 +590,9 @@ export class SyncWriter {
       }
     }
     if (unhinted.length) {
-      const known = await sql(`select id, id_index, sync_hash from person where id_index = any(?::text[])`, [
-        unhinted,
-      ]);
-      for (const k of known) {
-        personIds.set(k.id_index as string, k.id as string);
-        knownHash.set(k.id_index as string, k.sync_hash as string | null);
+      for (const [index, k] of await knownPersons(sql, unhinted)) {
+        personIds.set(index, k.id);
+        knownHash.set(index, k.hash);
       }
     }
     const changed = [...byIndex].filter(([index, { hash }]) => knownHash.get(index) !== hash);
