@@ -4,8 +4,18 @@ import { encodeGb18030 } from '../source-kit/encoding.js';
 import { isSourceError } from '../source-kit/source.errors.js';
 import { processHotelPage } from './page.js';
 import { HotelPageWorker } from './page-pool.js';
+import { generateHotelSourceRecords, renderHotelXml } from './simulator.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** A page document of `count` generated hotels, GB18030. */
+const generatedPage = (count: number): Buffer =>
+  encodeGb18030(
+    `<?xml version="1.0" encoding="GB18030"?>\n<lg:Response xmlns:lg="urn:gaj:lgxx:1.0" code="0000" message="ok">` +
+      `<lg:Page no="1" size="${count}" total="${count}"/><lg:Hotels>` +
+      [...generateHotelSourceRecords(count, 'pool')].map((h) => renderHotelXml(h)).join('') +
+      `</lg:Hotels></lg:Response>`,
+  );
 const pages = new HotelPageWorker();
 
 afterAll(async () => {
@@ -65,5 +75,28 @@ describe('hotel pages processed in a worker thread', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => pages.process(Buffer.from(body))));
     const expected = processHotelPage(body);
     for (const r of results) expect(r).toEqual(expected);
+  });
+
+  it('parses a full contract page (500 hotels) within its default heap bound', async () => {
+    const body = generatedPage(500);
+    const page = await pages.process(Buffer.from(body));
+    expect(page.hotels).toHaveLength(500);
+    expect(page).toEqual(processHotelPage(body));
+  });
+
+  it('refuses a page too big for its heap with XML_LIMIT_EXCEEDED, then serves the next page', async () => {
+    const small = new HotelPageWorker(8);
+    try {
+      const err = await small.process(generatedPage(20_000)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isSourceError(err)).toBe(true);
+      if (isSourceError(err)) expect([err.code, err.transient]).toEqual(['XML_LIMIT_EXCEEDED', false]);
+      const body = fixture('page-single.gb18030.xml');
+      expect(await small.process(Buffer.from(body))).toEqual(processHotelPage(body));
+    } finally {
+      await small.close();
+    }
   });
 });

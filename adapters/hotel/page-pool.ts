@@ -15,12 +15,23 @@ type Reply =
     };
 
 /**
+ * Old-generation heap of the page worker, MB. A contract page (≤ 500 hotels, under 1 MB) needs a
+ * few MB; the bound keeps the worker's heap from growing with garbage V8 has not yet had to collect
+ * (without it the worker alone held about 80 MB more at the peak of a sync), and a document too big
+ * to parse within it is refused with `XML_LIMIT_EXCEEDED` instead of swelling the process.
+ */
+export const PAGE_WORKER_HEAP_MB = 64;
+
+/**
  * Runs `processHotelPage` in one worker thread, so decoding and parsing a page overlap the
  * caller's work (the sync engine writing the previous page). Same results and the same
- * `SourceError`s as calling it inline. The worker starts on first use, keeps the process alive
- * only while a page is in it, and is started again if it dies.
+ * `SourceError`s as calling it inline, except that a page needing more than the worker's heap
+ * (`heapMb`) is refused with `XML_LIMIT_EXCEEDED` (permanent). The worker starts on first use,
+ * keeps the process alive only while a page is in it, and is started again if it dies.
  */
 export class HotelPageWorker {
+  constructor(private readonly heapMb: number = PAGE_WORKER_HEAP_MB) {}
+
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(p: ProcessedPage): void; reject(e: Error): void }>();
@@ -58,9 +69,11 @@ export class HotelPageWorker {
           `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(
             new URL('./page-worker.ts', import.meta.url).href,
           )}); })`,
-          { eval: true },
+          { eval: true, resourceLimits: { maxOldGenerationSizeMb: this.heapMb } },
         )
-      : new Worker(new URL('./page-worker.js', import.meta.url));
+      : new Worker(new URL('./page-worker.js', import.meta.url), {
+          resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+        });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
@@ -87,7 +100,15 @@ export class HotelPageWorker {
     });
     const fail = (err: Error): void => {
       if (this.worker === w) this.worker = null;
-      for (const p of this.pending.values()) p.reject(err);
+      const reason =
+        (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new SourceError(
+              'XML_LIMIT_EXCEEDED',
+              `hotel page needs more than the page worker's ${this.heapMb} MB heap to parse: refused`,
+              { transient: false, cause: err },
+            )
+          : err;
+      for (const p of this.pending.values()) p.reject(reason);
       this.pending.clear();
     };
     w.on('error', fail);

@@ -8,6 +8,7 @@ import {
   type PersonRow,
   type Sql,
 } from '../../src/modules/sync/sync-writer.js';
+import type { SourceBatch, SourceRecord } from '../../adapters/types.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { inRolledBackTx } from '../support/rolled-back-tx.js';
 
@@ -113,6 +114,71 @@ describe('set-based person protection and upsert (sync fast path)', () => {
       expect(third).toEqual(ids);
       const last = await read(sql);
       expect(last.filter((r, i) => r.at !== after[i]!.at).map((r) => r.name)).toEqual(['王五']);
+    });
+  });
+
+  it('a staff member starting another role at a site ends the previous one; new staff start one role', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const site: SourceRecord = {
+      kind: 'TARGET',
+      sourceSystem: 'internet-cafe',
+      sourceId: '7001',
+      category: 'INTERNET_CAFE',
+      name: '网吧7001',
+      uscc: null,
+      licenceNos: [],
+      address: null,
+      regionCode: '350322',
+      jurisdictionCode: '350322510000',
+      jurisdictionName: null,
+      status: 'OPERATING',
+      grade: null,
+      blacklisted: null,
+      abnormalListed: false,
+      complaints90d: 0,
+      violations: [],
+      incidents: [],
+      persons: [],
+      geo: null,
+      attributes: {},
+      sourceUpdatedAt: '2026-01-01T00:00:00+08:00',
+    };
+    const staff = (idNumber: string, role: 'MANAGER' | 'CASHIER'): SourceRecord => ({
+      kind: 'STAFF',
+      sourceSystem: 'internet-cafe',
+      siteSourceId: '7001',
+      idNumber,
+      name: `员工${idNumber.slice(-2)}`,
+      role,
+      since: '2025-06-01',
+    });
+    const batch = (records: SourceRecord[]): SourceBatch => ({
+      records,
+      quarantined: [],
+      cursor: 'c',
+      fetched: 1,
+    });
+    const links = (sql: Sql) =>
+      sql(
+        `select p.id_index, tp.role::text as role, tp.until is null as current from target_person tp
+           join person p on p.id = tp.person_id join target t on t.id = tp.target_id
+          where t.source_id = '7001'`,
+      );
+    const A = '350322199001017011';
+    const B = '350322199001017022';
+    await inRolledBackTx(tp, async (sql) => {
+      // A is created with the site; B comes in a later batch as a new person.
+      await writer.apply(sql, 'internet-cafe', batch([site, staff(A, 'MANAGER')]), '1');
+      await writer.apply(sql, 'internet-cafe', batch([staff(A, 'CASHIER'), staff(B, 'MANAGER')]), '1');
+      const byKey = (rows: Record<string, unknown>[]) =>
+        rows.map((r) => `${String(r.id_index)} ${String(r.role)} ${r.current ? 'current' : 'ended'}`).sort();
+      expect(byKey(await links(sql))).toEqual(
+        byKey([
+          { id_index: pii.indexOf(A), role: 'MANAGER', current: false },
+          { id_index: pii.indexOf(A), role: 'CASHIER', current: true },
+          { id_index: pii.indexOf(B), role: 'MANAGER', current: true },
+        ]),
+      );
     });
   });
 });

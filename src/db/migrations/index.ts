@@ -17,6 +17,7 @@ import { Migration20261128014000_exchange_held } from './Migration20261128014000
 import { Migration20261128015000_keyset_millisecond_timestamps } from './Migration20261128015000_keyset_millisecond_timestamps.js';
 import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
 import { Migration20261128017000_target_rollup } from './Migration20261128017000_target_rollup.js';
+import { Migration20261128018000_target_index_trim } from './Migration20261128018000_target_index_trim.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -48,5 +49,6 @@ export const MIGRATIONS: MigrationObject[] = [
     class: Migration20261128015000_keyset_millisecond_timestamps,
   },
   { name: 'Migration20261128017000_target_rollup', class: Migration20261128017000_target_rollup },
+  { name: 'Migration20261128018000_target_index_trim', class: Migration20261128018000_target_index_trim },
   // @register:migrations (keep timestamp order)
 ];

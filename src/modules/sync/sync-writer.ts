@@ -131,6 +131,12 @@ export interface PersonInput {
   phone: string | null;
 }
 
+/** Records (or persons) hashed or encrypted between two yields to the event loop: about a millisecond. */
+const SLICE = 64;
+
+/** Lets queued I/O callbacks (replies of the batch being written) run before more CPU work. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Id and sync content hash of the persons with these blind indexes, by index. */
 async function knownPersons(
   sql: Sql,
@@ -227,10 +233,34 @@ export class SyncWriter {
 
   /** Computes everything of a batch that needs no database (see `PreparedBatch`). Pure CPU. */
   prepare(batch: SourceBatch): PreparedBatch {
+    const steps = this.prepareSteps(batch);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * `prepare` in slices of {@link SLICE} records, yielding to the event loop between them. The sync
+   * engine prepares the next batch while the current one is written: one long synchronous stretch
+   * (tens of milliseconds of hashing) would hold every reply of that write waiting behind it.
+   */
+  async prepareSliced(batch: SourceBatch): Promise<PreparedBatch> {
+    const steps = this.prepareSteps(batch);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await yieldToEventLoop();
+    }
+  }
+
+  /** The work of `prepare`; yields after every {@link SLICE} records. */
+  private *prepareSteps(batch: SourceBatch): Generator<void, PreparedBatch, void> {
     // The last word on each id wins within a batch (duplicates and out-of-order pages).
     const lastTarget = new Map<string, SourceTarget | SourceTargetDeleted>();
     const staff = new Map<string, SourceStaff | SourceStaffDeleted>();
     const ids = new IdCache(this.deps.pii);
+    let n = 0;
     for (const r of batch.records) {
       if (r.kind === 'TARGET' || r.kind === 'TARGET_DELETED') {
         lastTarget.delete(r.sourceId);
@@ -239,6 +269,7 @@ export class SyncWriter {
         const key = `${r.siteSourceId}|${ids.indexOf(r.idNumber)}`;
         staff.delete(key);
         staff.set(key, r);
+        if (++n % SLICE === 0) yield;
       }
     }
     const upserts: SourceTarget[] = [];
@@ -259,9 +290,11 @@ export class SyncWriter {
         if (!p.idNumber || !p.idNumber.trim()) continue;
         mention({ name: p.name, idType: p.idType, idNumber: p.idNumber, phone: p.phone });
       }
+      if (++n % SLICE === 0) yield;
     }
     for (const r of staff.values()) {
       if (r.kind === 'STAFF') mention({ name: r.name, idType: null, idNumber: r.idNumber, phone: null });
+      if (++n % SLICE === 0) yield;
     }
     return { upserts, deletes, staff, targetHash, ids, people };
   }
@@ -280,7 +313,12 @@ export class SyncWriter {
       (p) => known.get(ids.indexOf(p.idNumber))?.hash !== ids.personHash(p),
     );
     const rows = new Map<string, PersonRow>();
-    for (const row of this.protectPeople(changed, ids)) rows.set(`${row.index}|${row.hash}`, row);
+    // In slices, for the same reason as `prepareSliced`.
+    for (let i = 0; i < changed.length; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      for (const row of this.protectPeople(changed.slice(i, i + SLICE), ids))
+        rows.set(`${row.index}|${row.hash}`, row);
+    }
     prepared.hints = { known, rows, stale: new Set(stale) };
   }
 
@@ -558,7 +596,8 @@ export class SyncWriter {
    * by blind index. Equal to `personRow` + `upsertPersons` for each, but set-based: one lookup of
    * the known persons by blind index and content hash, then only new or changed persons are
    * encrypted (IVs drawn once for the batch) and written, in one statement. Counts every invalid
-   * ID mentioned as a warning in `out`.
+   * ID mentioned as a warning in `out`; adds the blind index of each person this call created to
+   * `created`, when given.
    */
   async upsertPeople(
     sql: Sql,
@@ -566,6 +605,7 @@ export class SyncWriter {
     out: { warnings: number },
     ids: IdCache = new IdCache(this.deps.pii),
     hints?: PersonHints,
+    created?: Set<string>,
   ): Promise<Map<string, string>> {
     const byIndex = new Map<string, { p: PersonInput; hash: string }>();
     for (const p of people) {
@@ -604,8 +644,15 @@ export class SyncWriter {
     );
     let f = 0;
     const rows: PersonRow[] = ready.map((r) => r ?? (fresh[f++] as PersonRow));
-    const written = await this.writePersons(sql, rows, 'returning p.id, p.id_index');
-    for (const w of written) personIds.set(w.id_index as string, w.id as string);
+    const written = await this.writePersons(
+      sql,
+      rows,
+      'returning p.id, p.id_index, (p.xmax = 0) as inserted',
+    );
+    for (const w of written) {
+      personIds.set(w.id_index as string, w.id as string);
+      if (w.inserted) created?.add(w.id_index as string);
+    }
     // A row another writer made equal meanwhile is not returned by the conditional upsert.
     const missing = rows.map((r) => r.index).filter((i) => !personIds.has(i));
     if (missing.length) {
@@ -764,7 +811,9 @@ export class SyncWriter {
       }
     }
     if (joins.length) {
-      const personIds = await this.upsertPeople(sql, persons, out, ids, hints);
+      const createdPersons = new Set<string>();
+      const personIds = await this.upsertPeople(sql, persons, out, ids, hints, createdPersons);
+      const createdPersonIds = new Set([...createdPersons].map((index) => personIds.get(index)));
       const jt = joins.map((j) => j.target);
       const jp = joins.map((j) => personIds.get(j.index) as string);
       const jr = joins.map((j) => j.role);
@@ -792,11 +841,14 @@ export class SyncWriter {
         });
       }
       // One staff role per person and site: a role that became active ends the previous one. Only
-      // links the insert above wrote can have started a role. `offset 0` keeps the lateral lookup a
-      // per-row probe of the (target_id, person_id, role) index whatever the statistics say (after a
-      // first sync of legal representatives they claim no staff row exists, and a flattened join
-      // then scans the whole table once per batch row).
-      if (res.length) {
+      // links the insert above wrote can have started a role, and only for persons that existed
+      // before this batch (a person it created has no other link: the batch holds one staff record
+      // per site and person, and legal representatives are not ended here). `offset 0` keeps the
+      // lateral lookup a per-row probe of the (target_id, person_id, role) index whatever the
+      // statistics say (after a first sync of legal representatives they claim no staff row exists,
+      // and a flattened join then scans the whole table once per batch row).
+      const started = res.filter((r) => !createdPersonIds.has(r.person_id as string));
+      if (started.length) {
         await sql(
           `update target_person tp set until = current_date, updated_at = now()
             where tp.id = any(array(
@@ -804,7 +856,7 @@ export class SyncWriter {
               cross join lateral (select c.id from target_person c
                                    where c.target_id = x.t and c.person_id = x.p and c.role::text <> x.r
                                      and c.role <> 'LEGAL_REP' and c.until is null offset 0) o))`,
-          [res.map((r) => r.target_id), res.map((r) => r.person_id), res.map((r) => r.role)],
+          [started.map((r) => r.target_id), started.map((r) => r.person_id), started.map((r) => r.role)],
         );
       }
     }

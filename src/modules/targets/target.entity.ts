@@ -69,8 +69,8 @@ export class Target extends BaseEntity<
   | 'sourceUpdatedAt'
   | 'rowVersion'
 > {
+  // Not indexed: one value per deployment (one county), so no plan would use it.
   @Field(() => String)
-  @Index()
   @Property({ type: 'string', length: 6 })
   regionCode!: string;
 
