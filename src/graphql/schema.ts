@@ -8,7 +8,7 @@ import {
   type ValidatorFn,
 } from 'type-graphql';
 import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
-import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { policyAuthChecker } from './policy.js';
 import { CommonResolver } from './common.resolver.js';
@@ -151,7 +151,10 @@ export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
     `${String((target as { name?: string }).name)}\u0000${field}`;
   for (const a of storage.authorizedFields) guarded.add(key(a.target, a.fieldName));
   for (const m of storage.middlewares) guarded.add(key(m.target, m.fieldName));
-  const guardedClasses = new Set<unknown>(storage.resolverMiddlewares.map((m) => m.target));
+  const guardedClasses = new Set<unknown>([
+    ...storage.resolverMiddlewares.map((m) => m.target),
+    ...storage.authorizedResolver.map((a) => a.target),
+  ]);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
     const meta = storage.objectTypes.find((o) => o.name === type.name);
@@ -173,10 +176,67 @@ export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
         declared.every(
           (f) => f.name === f.schemaName && !f.params?.length && !guarded.has(key(f.target, f.name)),
         );
-      const resolved = storage.fieldResolvers.some(
+      const resolvers = storage.fieldResolvers.filter(
         (r) => r.schemaName === field.name && owners.has(r.getObjectType?.()),
       );
-      if (plain && !resolved) field.resolve = undefined;
+      if (plain && !resolvers.length) field.resolve = undefined;
+      else if (
+        resolvers.length === 1 &&
+        !field.args.length &&
+        !declared.some((f) => guarded.has(key(f.target, f.name)))
+      ) {
+        const direct = directFieldResolver(
+          resolvers[0]!,
+          (target, name) => guarded.has(key(target, name)) || guardedClasses.has(target),
+        );
+        if (direct) field.resolve = direct;
+      }
     }
   }
+}
+
+type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolvers'][number];
+
+/** One instance per resolver class, as type-graphql's default container keeps them. */
+const resolverInstances = new Map<unknown, object>();
+
+/**
+ * A `@FieldResolver` in a resolver class that needs no wrapper: no guard or middleware, no
+ * arguments, and parameters only `@Root()`, `@Ctx()` and `@Info()` taken whole. type-graphql's
+ * wrapper then only gets the class instance and sorts and maps the parameter list on every call
+ * (a roster page makes about 150 such calls); this resolver calls the method directly, with the
+ * same arguments, on an instance of the class. Undefined when any condition fails, or when the class
+ * takes constructor arguments or keeps state (its instance has own properties).
+ */
+function directFieldResolver(
+  r: FieldResolverMetadata,
+  isGuarded: (target: unknown, name: string) => boolean,
+): GraphQLFieldResolver<unknown, unknown> | undefined {
+  const target = r.target as unknown as (new () => object) | undefined;
+  if (r.kind !== 'external' || typeof target !== 'function' || target.length !== 0) return undefined;
+  if (r.roles !== undefined || r.middlewares?.length || isGuarded(target, r.methodName)) return undefined;
+  const slots = { root: 0, context: 2, info: 3 } as const;
+  const picks: number[] = [];
+  for (const p of [...(r.params ?? [])].sort((a, b) => a.index - b.index)) {
+    if (p.kind !== 'root' && p.kind !== 'context' && p.kind !== 'info') return undefined;
+    if ('propertyName' in p && p.propertyName) return undefined;
+    if (p.kind === 'root' && p.getType) return undefined;
+    picks.push(slots[p.kind]);
+  }
+  let instance = resolverInstances.get(target);
+  if (!instance) {
+    instance = new target();
+    if (Object.keys(instance).length) return undefined;
+    resolverInstances.set(target, instance);
+  }
+  const method = (instance as Record<string, unknown>)[r.methodName];
+  if (typeof method !== 'function') return undefined;
+  const self = instance;
+  return function directFieldResolver(root, args, context, info) {
+    const all = [root, args, context, info];
+    return (method as (...a: unknown[]) => unknown).apply(
+      self,
+      picks.map((i) => all[i]),
+    );
+  };
 }

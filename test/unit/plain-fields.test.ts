@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { graphql, type GraphQLObjectType } from 'graphql';
 import {
+  Arg,
   Authorized,
+  Ctx,
   Field,
   FieldResolver,
   ObjectType,
@@ -37,6 +39,22 @@ class ProbeResolver {
   computed(@Root() p: Probe): string {
     return `${p.computed}!`;
   }
+
+  @FieldResolver(() => String)
+  withContext(@Root() p: Probe, @Ctx() ctx: { role: string }): string {
+    return `${p.open}:${ctx.role}`;
+  }
+
+  @Authorized('BOSS')
+  @FieldResolver(() => String, { nullable: true })
+  guardedComputed(@Root() p: Probe): string {
+    return `${p.secret}?`;
+  }
+
+  @FieldResolver(() => String)
+  withArg(@Root() p: Probe, @Arg('suffix', () => String) suffix: string): string {
+    return `${p.open}${suffix}`;
+  }
 }
 
 describe('plain fields read directly', () => {
@@ -51,13 +69,34 @@ describe('plain fields read directly', () => {
     expect(fields.open!.resolve).toBeUndefined();
     expect(fields.secret!.resolve).toBeDefined();
     expect(fields.renamed!.resolve).toBeDefined();
-    expect(fields.computed!.resolve).toBeDefined();
+    // Field resolvers with nothing but @Root/@Ctx/@Info are called directly; guarded ones and
+    // ones with arguments keep type-graphql's wrapper.
+    expect(fields.computed!.resolve?.name).toBe('directFieldResolver');
+    expect(fields.withContext!.resolve?.name).toBe('directFieldResolver');
+    expect(fields.guardedComputed!.resolve?.name).not.toBe('directFieldResolver');
+    expect(fields.withArg!.resolve?.name).not.toBe('directFieldResolver');
     const r = await graphql({
       schema,
-      source: '{ probe { open secret renamed computed } }',
+      source: '{ probe { open secret renamed computed withContext guardedComputed withArg(suffix: "+") } }',
       contextValue: { role: 'CLERK' },
     });
     expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({ probe: { open: 'o', secret: null, renamed: 'i', computed: 'raw!' } });
+    expect(r.data).toEqual({
+      probe: {
+        open: 'o',
+        secret: null,
+        renamed: 'i',
+        computed: 'raw!',
+        withContext: 'o:CLERK',
+        guardedComputed: null,
+        withArg: 'o+',
+      },
+    });
+    const boss = await graphql({
+      schema,
+      source: '{ probe { guardedComputed } }',
+      contextValue: { role: 'BOSS' },
+    });
+    expect(boss.data).toEqual({ probe: { guardedComputed: 's?' } });
   });
 });
