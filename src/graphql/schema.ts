@@ -180,11 +180,7 @@ export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
         (r) => r.schemaName === field.name && owners.has(r.getObjectType?.()),
       );
       if (plain && !resolvers.length) field.resolve = undefined;
-      else if (
-        resolvers.length === 1 &&
-        !field.args.length &&
-        !declared.some((f) => guarded.has(key(f.target, f.name)))
-      ) {
+      else if (resolvers.length === 1 && !declared.some((f) => guarded.has(key(f.target, f.name)))) {
         const direct = directFieldResolver(
           resolvers[0]!,
           (target, name) => guarded.has(key(target, name)) || guardedClasses.has(target),

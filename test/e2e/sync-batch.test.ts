@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PiiService } from '../../src/modules/pii/pii.service.js';
-import { FieldCipher, parseKeyring } from '../../src/crypto/sm.js';
+import type { PiiService } from '../../src/modules/pii/pii.service.js';
+import type { FieldCipher } from '../../src/crypto/sm.js';
 import {
   IdCache,
   SyncWriter,
@@ -8,18 +8,16 @@ import {
   type PersonRow,
   type Sql,
 } from '../../src/modules/sync/sync-writer.js';
-import type { SourceBatch, SourceRecord } from '../../adapters/types.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import type { TestPlatform } from '../support/platform.js';
 import { inRolledBackTx } from '../support/rolled-back-tx.js';
+import { batchOf, cafeSite, cafeStaff, startSyncWriterPlatform } from '../support/sync-writer-env.js';
 
 let tp: TestPlatform;
 let pii: PiiService;
 let cipher: FieldCipher;
 
 beforeAll(async () => {
-  tp = await startTestPlatform({ demo: false });
-  pii = new PiiService(tp.piiKeyring, tp.piiIndexKey);
-  cipher = new FieldCipher(parseKeyring(tp.piiKeyring));
+  ({ tp, pii, cipher } = await startSyncWriterPlatform());
 });
 
 afterAll(async () => {
@@ -119,45 +117,9 @@ describe('set-based person protection and upsert (sync fast path)', () => {
 
   it('a staff member starting another role at a site ends the previous one; new staff start one role', async () => {
     const writer = new SyncWriter({ pii, cipher });
-    const site: SourceRecord = {
-      kind: 'TARGET',
-      sourceSystem: 'internet-cafe',
-      sourceId: '7001',
-      category: 'INTERNET_CAFE',
-      name: '网吧7001',
-      uscc: null,
-      licenceNos: [],
-      address: null,
-      regionCode: '350322',
-      jurisdictionCode: '350322510000',
-      jurisdictionName: null,
-      status: 'OPERATING',
-      grade: null,
-      blacklisted: null,
-      abnormalListed: false,
-      complaints90d: 0,
-      violations: [],
-      incidents: [],
-      persons: [],
-      geo: null,
-      attributes: {},
-      sourceUpdatedAt: '2026-01-01T00:00:00+08:00',
-    };
-    const staff = (idNumber: string, role: 'MANAGER' | 'CASHIER'): SourceRecord => ({
-      kind: 'STAFF',
-      sourceSystem: 'internet-cafe',
-      siteSourceId: '7001',
-      idNumber,
-      name: `员工${idNumber.slice(-2)}`,
-      role,
-      since: '2025-06-01',
-    });
-    const batch = (records: SourceRecord[]): SourceBatch => ({
-      records,
-      quarantined: [],
-      cursor: 'c',
-      fetched: 1,
-    });
+    const site = cafeSite('7001', { persons: [], attributes: {} });
+    const staff = (idNumber: string, role: 'MANAGER' | 'CASHIER') =>
+      cafeStaff('7001', idNumber, `员工${idNumber.slice(-2)}`, role);
     const links = (sql: Sql) =>
       sql(
         `select p.id_index, tp.role::text as role, tp.until is null as current from target_person tp
@@ -168,8 +130,8 @@ describe('set-based person protection and upsert (sync fast path)', () => {
     const B = '350322199001017022';
     await inRolledBackTx(tp, async (sql) => {
       // A is created with the site; B comes in a later batch as a new person.
-      await writer.apply(sql, 'internet-cafe', batch([site, staff(A, 'MANAGER')]), '1');
-      await writer.apply(sql, 'internet-cafe', batch([staff(A, 'CASHIER'), staff(B, 'MANAGER')]), '1');
+      await writer.apply(sql, 'internet-cafe', batchOf([site, staff(A, 'MANAGER')]), '1');
+      await writer.apply(sql, 'internet-cafe', batchOf([staff(A, 'CASHIER'), staff(B, 'MANAGER')]), '1');
       const byKey = (rows: Record<string, unknown>[]) =>
         rows.map((r) => `${String(r.id_index)} ${String(r.role)} ${r.current ? 'current' : 'ended'}`).sort();
       expect(byKey(await links(sql))).toEqual(

@@ -1,78 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceBatch, SourceRecord, SourceTarget } from '../../adapters/types.js';
-import { FieldCipher, parseKeyring } from '../../src/crypto/sm.js';
-import { PiiService } from '../../src/modules/pii/pii.service.js';
+import type { FieldCipher } from '../../src/crypto/sm.js';
+import type { PiiService } from '../../src/modules/pii/pii.service.js';
 import { SyncWriter, type BatchOutcome, type Sql } from '../../src/modules/sync/sync-writer.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import type { TestPlatform } from '../support/platform.js';
 import { inRolledBackTx } from '../support/rolled-back-tx.js';
+import { batchOf, cafeSite, cafeStaff, startSyncWriterPlatform } from '../support/sync-writer-env.js';
 
 let tp: TestPlatform;
 let pii: PiiService;
 let cipher: FieldCipher;
 
 beforeAll(async () => {
-  tp = await startTestPlatform({ demo: false });
-  pii = new PiiService(tp.piiKeyring, tp.piiIndexKey);
-  cipher = new FieldCipher(parseKeyring(tp.piiKeyring));
+  ({ tp, pii, cipher } = await startSyncWriterPlatform());
 });
 
 afterAll(async () => {
   await tp?.stop();
 });
 
-const site = (id: string, over: Partial<SourceTarget> = {}): SourceTarget => ({
-  kind: 'TARGET',
-  sourceSystem: 'internet-cafe',
-  sourceId: id,
-  category: 'INTERNET_CAFE',
-  name: `网吧${id}`,
-  uscc: null,
-  licenceNos: [],
-  address: null,
-  regionCode: '350322',
-  jurisdictionCode: '350322510000',
-  jurisdictionName: null,
-  status: 'OPERATING',
-  grade: null,
-  blacklisted: null,
-  abnormalListed: false,
-  complaints90d: 0,
-  violations: [],
-  incidents: [],
-  persons: [
-    {
-      role: 'LEGAL_REP',
-      name: `法人${id}`,
-      idType: '111',
-      idNumber: `35032219880101${id}`,
-      phone: '13800000000',
-    },
-  ],
-  geo: null,
-  attributes: { terminals: 100 },
-  sourceUpdatedAt: '2026-01-01T00:00:00+08:00',
-  ...over,
-});
-const staff = (
-  siteId: string,
-  idNumber: string,
-  name: string,
-  role: 'MANAGER' | 'CASHIER' | 'SECURITY',
-): SourceRecord => ({
-  kind: 'STAFF',
-  sourceSystem: 'internet-cafe',
-  siteSourceId: siteId,
-  idNumber,
-  name,
-  role,
-  since: '2025-06-01',
-});
-const batch = (records: SourceRecord[]): SourceBatch => ({
-  records,
-  quarantined: [],
-  cursor: 'c',
-  fetched: records.length,
-});
+const site = cafeSite;
+const staff = cafeStaff;
+const batch = batchOf;
 
 const B1 = batch([
   site('1001'),
