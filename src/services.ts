@@ -134,7 +134,7 @@ export function buildServices(config: AppConfig, rt: Runtime): Services {
     plans,
     draws: new DrawService(audit, events, plans, samplingRules),
     aggregates: new AggregateService(rt.clock),
-    sync: new SyncService(rt.orm, audit, events, pii, syncCipher, rt.log),
+    sync: new SyncService(rt.orm, audit, events, pii, syncCipher, rt.log, config.sync.writers),
     rosterImport: new RosterImportService(rt.orm, audit, new SyncWriter({ pii, cipher: syncCipher })),
     inspections,
     publications,

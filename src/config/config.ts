@@ -69,6 +69,8 @@ export interface AppConfig {
     cafe: { url: string | null; appId: string; secret: string; pageSize: number; schedule: string | null };
     /** Largest roster file accepted by the upload route. */
     rosterUploadMaxBytes: number;
+    /** Transactions writing a run's batches at once (1 or 2; `SYNC_WRITERS`, default 2). */
+    writers: number;
   };
   /** Days after a person's last link to a target ends before the person is anonymised. */
   piiRetentionDays: number;
@@ -265,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       schedule: syncCron('SYNC_SCHEDULE_CAFE', '*/5 * * * *'),
     },
     rosterUploadMaxBytes: int('ROSTER_UPLOAD_MAX_BYTES', 32 * 1_048_576, 1024, 512 * 1_048_576),
+    writers: int('SYNC_WRITERS', 2, 1, 2),
   };
   const piiRetentionDays = int('PII_RETENTION_DAYS', 1825, 30, 36500);
   const inspections = {

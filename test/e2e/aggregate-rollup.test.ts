@@ -137,16 +137,21 @@ const FRESH = `select region_code, category, grade, jurisdiction_code, status, s
     sum(complaints90d)::bigint as complaints_sum
   from target group by 1, 2, 3, 4, 5, 6, 7, 8`;
 
-/** Expects the rollup to equal a fresh group by; rows counted down to zero must be all zero. */
+/**
+ * Expects the rollup, summed over its shards, to equal a fresh group by; groups counted down to
+ * zero must be all zero.
+ */
 async function expectRollupExact(): Promise<void> {
   const order = ` order by ${ROLLUP_KEYS}`;
-  const live = await db.query(
-    `select ${ROLLUP_KEYS}, ${ROLLUP_MEASURES} from target_rollup where n <> 0${order}`,
-  );
+  const sums = ROLLUP_MEASURES.split(', ')
+    .map((m) => `sum(${m})::bigint as ${m}`)
+    .join(', ');
+  const grouped = `select ${ROLLUP_KEYS}, ${sums} from target_rollup group by ${ROLLUP_KEYS}`;
+  const live = await db.query(`select * from (${grouped}) g where n <> 0${order}`);
   const fresh = await db.query(`select * from (${FRESH}) f${order}`);
   expect(live.rows).toEqual(fresh.rows);
   const zero = await db.query(
-    `select count(*)::int as n from target_rollup where n = 0 and (key_inspection_n, hotel_blacklisted_n,
+    `select count(*)::int as n from (${grouped}) g where n = 0 and (key_inspection_n, hotel_blacklisted_n,
        abnormal_listed_n, operating_n, has_complaints_n, uscc_valid_n, complaints_sum) <> (0, 0, 0, 0, 0, 0, 0)`,
   );
   expect(zero.rows[0].n).toBe(0);
@@ -416,6 +421,54 @@ describe('target rollup', () => {
         ]);
       }
       await expectRollupExact();
+    } finally {
+      await Promise.all([c1.end(), c2.end()]);
+    }
+  });
+
+  it('keeps a row per shard: writers of the same groups in different shards do not wait for each other', async () => {
+    const url = tp.platform.databaseUrl;
+    const [c1, c2] = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+    await Promise.all([c1.connect(), c2.connect()]);
+    try {
+      // A group no other test writes: its own creation hour.
+      const lone: Row = {
+        ...roster(1, 5)[0]!,
+        created: new Date('2025-05-05T05:05:00Z'),
+        archived: null,
+      };
+      await Promise.all([c1.query('begin'), c2.query('begin')]);
+      await c1.query(`select set_config('shuangsui.rollup_shard', '1', true)`);
+      await c2.query(
+        `select set_config('shuangsui.rollup_shard', '2', true), set_config('lock_timeout', '3s', true)`,
+      );
+      await insert([lone, lone], c1);
+      const first = `rollup-${seq - 2}`;
+      // The same group while c1 holds its shard's row: no wait (lock_timeout would fail it).
+      await insert([lone], c2);
+      await c2.query('commit');
+      await c1.query('commit');
+      // Archived by a writer in shard 0: that shard's row of the group counts -1 on its own.
+      await db.query(`update target set archived_at = created_at + interval '1 day' where source_id = $1`, [
+        first,
+      ]);
+      const rows = await db.query<{ shard: number; n: string }>(
+        `select shard, n::text from target_rollup where created_hour = '2025-05-05T05:00:00Z' and archived_hour is null
+          order by shard`,
+      );
+      expect(rows.rows).toEqual([
+        { shard: 0, n: '-1' },
+        { shard: 1, n: '2' },
+        { shard: 2, n: '1' },
+      ]);
+      await expectRollupExact();
+      const asOf = new Date('2026-11-01T00:00:00Z');
+      for (const g of GROUPINGS) {
+        for (const measures of MEASURE_SETS) {
+          const r = await expectSame(args({ ...g, measures }), asOf);
+          expect(r.usedRollup).toBe(true);
+        }
+      }
     } finally {
       await Promise.all([c1.end(), c2.end()]);
     }

@@ -18,6 +18,7 @@ import { Migration20261128015000_keyset_millisecond_timestamps } from './Migrati
 import { Migration20261128011000_sync_analyze } from './Migration20261128011000_sync_analyze.js';
 import { Migration20261128017000_target_rollup } from './Migration20261128017000_target_rollup.js';
 import { Migration20261128018000_target_index_trim } from './Migration20261128018000_target_index_trim.js';
+import { Migration20261128019000_target_rollup_shards } from './Migration20261128019000_target_rollup_shards.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -50,5 +51,9 @@ export const MIGRATIONS: MigrationObject[] = [
   },
   { name: 'Migration20261128017000_target_rollup', class: Migration20261128017000_target_rollup },
   { name: 'Migration20261128018000_target_index_trim', class: Migration20261128018000_target_index_trim },
+  {
+    name: 'Migration20261128019000_target_rollup_shards',
+    class: Migration20261128019000_target_rollup_shards,
+  },
   // @register:migrations (keep timestamp order)
 ];

@@ -165,7 +165,9 @@ function rollupAggregateSql(
     return `select ${[...keys, ...values].join(', ')} from ${rollup ? r.from : def.from} where ${where.join(' and ')}`;
   };
 
-  const rollupWhere = [`(${r.count}) > 0`, `(${r.timeHour}) < ${bind(h)}`];
+  // A rollup row is one shard of a group and may count below zero on its own: groups are judged
+  // by their sums (the having below), never row by row.
+  const rollupWhere = [`(${r.timeHour}) < ${bind(h)}`];
   if (s) rollupWhere.push(`(${r.timeHour}) >= ${bind(s)}`);
   if (r.endTimeHour) rollupWhere.push(`((${r.endTimeHour}) is null or (${r.endTimeHour}) > ${bind(h)})`);
   const rollupPart = part(true, rollupWhere);
@@ -188,9 +190,12 @@ function rollupAggregateSql(
   baseWhere.push(`(${edges.join(' or ')})`);
   const basePart = part(false, baseWhere);
 
-  const having = a.having.map(
-    (hv) => `(${measures[hv.measure]})::numeric ${OPS[hv.op]} ${bind(hv.value)}::numeric`,
-  );
+  // A group all of whose targets are gone sums to a count of 0 in the rollup: the base rows would
+  // have no group at all.
+  const having = [
+    ...(a.groupBy.length ? ['sum(u.c) > 0'] : []),
+    ...a.having.map((hv) => `(${measures[hv.measure]})::numeric ${OPS[hv.op]} ${bind(hv.value)}::numeric`),
+  ];
   const order = a.orderBy.map((o) => {
     const dir = o.descending ? 'desc nulls last' : 'asc nulls first';
     return o.measure != null ? `m${o.measure} ${dir}` : `k${o.key} ${dir}`;

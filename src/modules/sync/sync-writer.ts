@@ -137,6 +137,15 @@ const SLICE = 64;
 /** Lets queued I/O callbacks (replies of the batch being written) run before more CPU work. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Source ids of the targets a prepared batch writes: records, removals and the sites of staff records. */
+function touchedTargets(p: PreparedBatch): Set<string> {
+  const ids = new Set<string>();
+  for (const r of p.upserts) ids.add(r.sourceId);
+  for (const r of p.deletes) ids.add(r.sourceId);
+  for (const r of p.staff.values()) ids.add(r.siteSourceId);
+  return ids;
+}
+
 /** Id and sync content hash of the persons with these blind indexes, by index. */
 async function knownPersons(
   sql: Sql,
@@ -203,6 +212,8 @@ export interface PreparedBatch {
   ids: IdCache;
   /** Every person the batch names with an ID number, by `index|hash`. */
   people: Map<string, PersonInput>;
+  /** The batch is part of a full resync. */
+  resync: boolean;
   /** Set by `lookAhead`: persons read and protected before the batch's transaction. */
   hints?: PersonHints;
 }
@@ -254,6 +265,62 @@ export class SyncWriter {
     }
   }
 
+  /**
+   * Splits `next` for writing while `prev` is still being written by another transaction: `now`
+   * holds the records that share no row with `prev` (a target by source id, as a record, a removal
+   * or the site of a staff record; a person by blind index), `after` the others (null when none),
+   * to be written in the same transaction once `prev` has committed and its rows are visible.
+   * `after` is closed: a record sharing a target or person with a record in it is in it too, so
+   * the two parts share no row and writing `now` then `after` equals writing `next` whole.
+   * Answers null for a batch of a full resync on either side (its last batch reads what every
+   * earlier one wrote).
+   */
+  split(
+    prev: PreparedBatch,
+    next: PreparedBatch,
+  ): { now: PreparedBatch; after: PreparedBatch | null } | null {
+    if (prev.resync || next.resync) return null;
+    const ids = next.ids;
+    const lateTargets = touchedTargets(prev);
+    const latePeople = new Set(prev.ids.indexes());
+    const named = (r: SourceTarget): string[] =>
+      r.persons.flatMap((p) => (p.idNumber && p.idNumber.trim() ? [ids.indexOf(p.idNumber)] : []));
+    const late = new Set<object>();
+    // To a fixed point: moving a record names its target and persons late (at most one pass per move).
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const r of next.upserts) {
+        if (late.has(r)) continue;
+        const people = named(r);
+        if (!lateTargets.has(r.sourceId) && !people.some((i) => latePeople.has(i))) continue;
+        late.add(r);
+        lateTargets.add(r.sourceId);
+        for (const i of people) latePeople.add(i);
+        moved = true;
+      }
+      for (const r of next.deletes) {
+        if (late.has(r) || !lateTargets.has(r.sourceId)) continue;
+        late.add(r);
+        moved = true;
+      }
+      for (const r of next.staff.values()) {
+        if (late.has(r)) continue;
+        const person = ids.indexOf(r.idNumber);
+        if (!lateTargets.has(r.siteSourceId) && !latePeople.has(person)) continue;
+        late.add(r);
+        latePeople.add(person);
+        moved = true;
+      }
+    }
+    const part = (isLate: boolean): PreparedBatch => ({
+      ...next,
+      upserts: next.upserts.filter((r) => late.has(r) === isLate),
+      deletes: next.deletes.filter((r) => late.has(r) === isLate),
+      staff: new Map([...next.staff].filter(([, r]) => late.has(r) === isLate)),
+    });
+    return { now: part(false), after: late.size ? part(true) : null };
+  }
+
   /** The work of `prepare`; yields after every {@link SLICE} records. */
   private *prepareSteps(batch: SourceBatch): Generator<void, PreparedBatch, void> {
     // The last word on each id wins within a batch (duplicates and out-of-order pages).
@@ -296,7 +363,7 @@ export class SyncWriter {
       if (r.kind === 'STAFF') mention({ name: r.name, idType: null, idNumber: r.idNumber, phone: null });
       if (++n % SLICE === 0) yield;
     }
-    return { upserts, deletes, staff, targetHash, ids, people };
+    return { upserts, deletes, staff, targetHash, ids, people, resync: !!batch.resync };
   }
 
   /**

@@ -63,6 +63,54 @@ export function parseAdapterId(raw: string): SourceSystemId {
   );
 }
 
+type Ready = { batch: SourceBatch; prepared: PreparedBatch };
+
+/** A batch whose transaction has started: its place among the run's commits and how it ended. */
+interface Written {
+  ready: Ready;
+  ordinal: number;
+  done: Promise<{ outcome: BatchOutcome } | { error: unknown }>;
+}
+
+/**
+ * Advisory lock classes of the batch order (two-int key space, apart from the one-bigint keys),
+ * one per adapter: key (class + adapter, ordinal) is held by the transaction writing the run's
+ * `ordinal`-th batch. Keys are never reused within a run, so a successor waiting for its
+ * predecessor cannot meet a later batch holding the same key.
+ */
+const BATCH_ORDER_LOCK_CLASS = 7_340_032_050 % 2 ** 31;
+
+/** Thrown (and rolled back) by a batch whose predecessor in the run did not commit. */
+class PredecessorNotCommitted extends Error {
+  constructor(ordinal: number) {
+    super(`sync batch ${ordinal - 1} did not commit; batch ${ordinal} is written again after it`);
+  }
+}
+
+/** A failure that writing the batch again, alone, cures: a deadlock or serialization failure, or a predecessor's failure. */
+function isRetryable(e: unknown): boolean {
+  if (e instanceof PredecessorNotCommitted) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** The outcome of a batch written in two parts. */
+function mergeOutcomes(a: BatchOutcome, b: BatchOutcome): BatchOutcome {
+  return {
+    fetched: a.fetched + b.fetched,
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    deleted: a.deleted + b.deleted,
+    quarantined: a.quarantined + b.quarantined,
+    staffJoined: a.staffJoined + b.staffJoined,
+    staffLeft: a.staffLeft + b.staffLeft,
+    warnings: a.warnings + b.warnings,
+    changedTargetIds: [...a.changedTargetIds, ...b.changedTargetIds],
+    events: [...a.events, ...b.events],
+  };
+}
+
 interface Configured {
   adapter: SourceAdapter<unknown>;
   cron: string | null;
@@ -70,8 +118,9 @@ interface Configured {
 
 /**
  * The sync engine: pulls each configured source adapter from its committed cursor and writes
- * every batch, with the cursor and the run's counters, in one transaction. A run killed at any
- * point resumes from the last committed batch; batches are idempotent, so it converges.
+ * every batch, with the cursor and the run's counters, in one transaction; up to two such
+ * transactions at once, committing in cursor order. A run killed at any point resumes from the
+ * last committed batch; batches are idempotent, so it converges.
  */
 export class SyncService {
   private readonly adapters = new Map<SourceSystemId, Configured>();
@@ -84,6 +133,8 @@ export class SyncService {
     pii: PiiService,
     private readonly cipher: FieldCipher,
     private readonly log: Logger,
+    /** Transactions writing one run's batches at once (1 or 2). */
+    private readonly writers = 2,
   ) {
     this.writer = new SyncWriter({ pii, cipher });
   }
@@ -209,15 +260,18 @@ export class SyncService {
     };
     const stats = await this.statsRefresher(conn, log);
     const pages = adapter.pull(cursorBefore, { signal: opts.signal })[Symbol.asyncIterator]();
-    type Ready = { batch: SourceBatch; prepared: PreparedBatch };
     // The page is prepared (hashes, blind indexes, its persons looked up and protected on another
-    // connection) as soon as it arrives, while the previous one (`inFlight`) is still being written.
-    const ahead = async (inFlight: PreparedBatch | null): Promise<IteratorResult<Ready, undefined>> => {
+    // connection) as soon as it arrives, while earlier ones (`inFlight`) are still being written.
+    const ahead = async (inFlight: PreparedBatch[]): Promise<IteratorResult<Ready, undefined>> => {
       const step = await pages.next();
       if (step.done) return { done: true, value: undefined };
       const prepared = await this.writer.prepareSliced(step.value);
       try {
-        await this.writer.lookAhead(outside, prepared, inFlight?.ids.indexes() ?? []);
+        await this.writer.lookAhead(
+          outside,
+          prepared,
+          inFlight.flatMap((p) => p.ids.indexes()),
+        );
       } catch (err) {
         // Hints only save work: without them the transaction looks the persons up itself.
         log.warn({ err }, 'sync look-ahead failed; the batch reads its persons in its transaction');
@@ -228,70 +282,85 @@ export class SyncService {
     const outside: Sql = async (text, params = []) =>
       ((await knex.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
         .rows;
+    const account = (outcome: BatchOutcome): void => {
+      counts.batches++;
+      stats.afterBatch(outcome.inserted + outcome.staffJoined);
+      for (const k of Object.keys(counts) as (keyof RunCounts)[]) {
+        if (k !== 'batches') counts[k] += outcome[k];
+      }
+    };
+    // Batches whose transaction started while the one before was still being written.
+    let beside = 0;
+    const start = (ready: Ready, after: Written | null): Written => {
+      if (after) beside++;
+      const ordinal = (after ? after.ordinal : counts.batches) + 1;
+      const done = this.writeBatch(id, runId, ready, ordinal, after?.ready.prepared ?? null).then(
+        (outcome) => ({ outcome }),
+        (error: unknown) => ({ error }),
+      );
+      return { ready, ordinal, done };
+    };
+    /**
+     * Waits for `job` to commit and counts it. When it failed for a reason a retry cures (a
+     * deadlock with its successor, or its predecessor's failure) it is written again alone, and so
+     * is `successor`, which cannot commit without it; answers whether `successor` is still in flight.
+     */
+    const settle = async (job: Written, successor: Written | null): Promise<boolean> => {
+      const r = await job.done;
+      if ('outcome' in r) {
+        account(r.outcome);
+        return successor !== null;
+      }
+      const s = successor ? await successor.done : null;
+      if (!isRetryable(r.error)) throw r.error;
+      log.info({ runId, ordinal: job.ordinal, err: r.error }, 'sync batch written again alone');
+      account(await this.writeBatch(id, runId, job.ready, counts.batches + 1, null));
+      if (successor && s) {
+        if ('outcome' in s) throw new Error('a sync batch committed before its predecessor');
+        account(await this.writeBatch(id, runId, successor.ready, counts.batches + 1, null));
+      }
+      return false;
+    };
     let next: Promise<IteratorResult<Ready, undefined>> | null = null;
+    let inFlight: Written | null = null;
     try {
-      next = ahead(null);
+      next = ahead([]);
       for (;;) {
         const step: IteratorResult<Ready, undefined> = await next;
         next = null;
         if (step.done) break;
-        const { batch, prepared } = step.value;
-        // Fetch and parse the next page while this one is written: the adapter's I/O and parsing
-        // overlap the database's work. Nothing of the next page is committed before this one.
-        next = ahead(prepared);
+        const ready = step.value;
+        // A batch of a full resync is written alone; others beside the batch before them, their
+        // records sharing no row with it first (`SyncWriter.split`). Commits stay in cursor order.
+        if (inFlight && (this.writers < 2 || ready.prepared.resync || inFlight.ready.prepared.resync)) {
+          await settle(inFlight, null);
+          inFlight = null;
+        }
+        // Fetch and parse the next page while these are written: the adapter's I/O and parsing
+        // overlap the database's work.
+        next = ahead(inFlight ? [inFlight.ready.prepared, ready.prepared] : [ready.prepared]);
         next.catch(() => undefined);
-        const outcome = await this.orm.em.fork().transactional(async (tem) => {
-          const trx = tem.getTransactionContext<Knex.Transaction>();
-          if (!trx) throw new Error('sync batch outside a transaction');
-          const sql: Sql = async (text, params = []) =>
-            (
-              (await trx.raw(text, params as Knex.RawBinding[])) as unknown as {
-                rows: Record<string, unknown>[];
-              }
-            ).rows;
-          const o = await this.writer.apply(sql, id, batch, runId, prepared);
-          await this.recordBatch(tem as EntityManager, sql, id, runId, o);
-          await sql(
-            `insert into sync_cursor (adapter, region_code, cursor, resync_open) values (?, ?, ?, ?)
-             on conflict (adapter) do update set cursor = excluded.cursor, resync_open = excluded.resync_open,
-               updated_at = now()
-             where sync_cursor.cursor is distinct from excluded.cursor
-                or sync_cursor.resync_open <> excluded.resync_open`,
-            [id, REGION_CODE, batch.cursor, !!batch.resync && !batch.resync.last],
-          );
-          await sql(
-            `update sync_run set batches = batches + 1, fetched = fetched + ?, inserted = inserted + ?,
-               updated = updated + ?, unchanged = unchanged + ?, deleted = deleted + ?, quarantined = quarantined + ?,
-               staff_joined = staff_joined + ?, staff_left = staff_left + ?, warnings = warnings + ?, cursor_after = ?
-             where id = ?`,
-            [
-              o.fetched,
-              o.inserted,
-              o.updated,
-              o.unchanged,
-              o.deleted,
-              o.quarantined,
-              o.staffJoined,
-              o.staffLeft,
-              o.warnings,
-              batch.cursor,
-              runId,
-            ],
-          );
-          return o;
-        });
-        counts.batches++;
-        stats.afterBatch(outcome.inserted + outcome.staffJoined);
-        for (const k of Object.keys(counts) as (keyof RunCounts)[]) {
-          if (k !== 'batches') counts[k] += outcome[k];
+        const job = start(ready, inFlight);
+        if (inFlight) {
+          const stillInFlight = await settle(inFlight, job);
+          inFlight = stillInFlight ? job : null;
+        } else {
+          inFlight = job;
         }
       }
+      if (inFlight) await settle(inFlight, null);
+      inFlight = null;
       await stats.settle();
       await this.finish(id, runId, started, SyncRunStatus.DONE, counts, null);
-      log.info({ runId, ...counts, ms: Date.now() - started }, 'sync run finished');
+      log.info({ runId, ...counts, beside, ms: Date.now() - started }, 'sync run finished');
       return { runId, ...counts };
     } catch (e) {
       if (next) void pages.return?.(undefined)?.catch(() => undefined);
+      // A batch still in flight when the source failed commits (or rolls back) on its own: count it.
+      if (inFlight) {
+        const r = await inFlight.done;
+        if ('outcome' in r) account(r.outcome);
+      }
       await stats.settle();
       const code = isSourceError(e) ? e.code : e instanceof AppError ? e.code : 'INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
@@ -301,6 +370,83 @@ export class SyncService {
       );
       throw e;
     }
+  }
+
+  /**
+   * Writes one batch, the cursor after it and the run's counters in one transaction: the run's
+   * `ordinal`-th commit. With `predecessor`, the batch before it may still be in flight on another
+   * connection: the records sharing no row with it are written at once, then the transaction
+   * waits for that one to end (its order lock), goes on only if it committed, and writes the
+   * records that depend on it, which it now sees. So commits (and the cursor) stay in order and a
+   * crash at any point leaves a prefix of the run's batches. Target inserts of the two land in
+   * different rollup shards (`shuangsui.rollup_shard`), so they do not wait for each other there.
+   * A wait that closes a cycle with the predecessor's row locks is a deadlock PostgreSQL breaks;
+   * the loser is written again (see `run`).
+   */
+  private writeBatch(
+    id: SourceSystemId,
+    runId: string,
+    { batch, prepared }: Ready,
+    ordinal: number,
+    predecessor: PreparedBatch | null,
+  ): Promise<BatchOutcome> {
+    const lockClass = BATCH_ORDER_LOCK_CLASS + ADAPTER_IDS.indexOf(id);
+    return this.orm.em.fork().transactional(async (tem) => {
+      const trx = tem.getTransactionContext<Knex.Transaction>();
+      if (!trx) throw new Error('sync batch outside a transaction');
+      const sql: Sql = async (text, params = []) =>
+        (
+          (await trx.raw(text, params as Knex.RawBinding[])) as unknown as {
+            rows: Record<string, unknown>[];
+          }
+        ).rows;
+      await sql(`select pg_advisory_xact_lock(?, ?), set_config('shuangsui.rollup_shard', ?, true)`, [
+        lockClass,
+        ordinal,
+        String(1 + (ordinal % 2)),
+      ]);
+      const parts = predecessor ? this.writer.split(predecessor, prepared) : null;
+      if (predecessor && !parts) throw new Error('a batch of a full resync is written alone');
+      let o = await this.writer.apply(sql, id, batch, runId, parts?.now ?? prepared);
+      if (predecessor) {
+        await sql('select pg_advisory_xact_lock(?, ?)', [lockClass, ordinal - 1]);
+        const [run] = await sql('select batches from sync_run where id = ?', [runId]);
+        if (Number(run?.batches) !== ordinal - 1) throw new PredecessorNotCommitted(ordinal);
+        if (parts?.after) {
+          const rest = { ...batch, fetched: 0, quarantined: [] };
+          o = mergeOutcomes(o, await this.writer.apply(sql, id, rest, runId, parts.after));
+        }
+      }
+      await this.recordBatch(tem as EntityManager, sql, id, runId, o);
+      await sql(
+        `insert into sync_cursor (adapter, region_code, cursor, resync_open) values (?, ?, ?, ?)
+         on conflict (adapter) do update set cursor = excluded.cursor, resync_open = excluded.resync_open,
+           updated_at = now()
+         where sync_cursor.cursor is distinct from excluded.cursor
+            or sync_cursor.resync_open <> excluded.resync_open`,
+        [id, REGION_CODE, batch.cursor, !!batch.resync && !batch.resync.last],
+      );
+      await sql(
+        `update sync_run set batches = batches + 1, fetched = fetched + ?, inserted = inserted + ?,
+           updated = updated + ?, unchanged = unchanged + ?, deleted = deleted + ?, quarantined = quarantined + ?,
+           staff_joined = staff_joined + ?, staff_left = staff_left + ?, warnings = warnings + ?, cursor_after = ?
+         where id = ?`,
+        [
+          o.fetched,
+          o.inserted,
+          o.updated,
+          o.unchanged,
+          o.deleted,
+          o.quarantined,
+          o.staffJoined,
+          o.staffLeft,
+          o.warnings,
+          batch.cursor,
+          runId,
+        ],
+      );
+      return o;
+    });
   }
 
   /**
