@@ -8,6 +8,7 @@ import {
   type PersonRow,
   type Sql,
 } from '../../src/modules/sync/sync-writer.js';
+import type { SourceRecord } from '../../adapters/types.js';
 import type { TestPlatform } from '../support/platform.js';
 import { inRolledBackTx } from '../support/rolled-back-tx.js';
 import { batchOf, cafeSite, cafeStaff, startSyncWriterPlatform } from '../support/sync-writer-env.js';
@@ -141,6 +142,43 @@ describe('set-based person protection and upsert (sync fast path)', () => {
           { id_index: pii.indexOf(B), role: 'MANAGER', current: true },
         ]),
       );
+    });
+  });
+
+  it('links of a site the batch creates: one per person and role, and its legal representative as staff updates that link', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const rep = {
+      role: 'LEGAL_REP' as const,
+      name: '法人',
+      idType: '111',
+      idNumber: '350322199001017033',
+      phone: null,
+    };
+    // The same person twice in the site record, and again as LEGAL_REP staff with a start date.
+    const site = cafeSite('7002', { persons: [rep, { ...rep }] });
+    const links = (sql: Sql) =>
+      sql(
+        `select tp.role::text as role, tp.since::text as since, tp.until is null as current from target_person tp
+           join target t on t.id = tp.target_id where t.source_id = '7002' order by 1, 2`,
+      );
+    const legalRepStaff = {
+      ...cafeStaff('7002', rep.idNumber, rep.name, 'MANAGER'),
+      role: 'LEGAL_REP',
+    } as SourceRecord;
+    await inRolledBackTx(tp, async (sql) => {
+      const out = await writer.apply(
+        sql,
+        'internet-cafe',
+        batchOf([site, cafeStaff('7002', rep.idNumber, rep.name, 'MANAGER'), legalRepStaff]),
+        '1',
+      );
+      expect(out.inserted).toBe(1);
+      // The staff record (the last word for this site and person) makes the link start 2025-06-01.
+      expect(await links(sql)).toEqual([{ role: 'LEGAL_REP', since: '2025-06-01', current: true }]);
+      // Again, unchanged: nothing written.
+      const again = await writer.apply(sql, 'internet-cafe', batchOf([site]), '1');
+      expect(again.unchanged).toBe(1);
+      expect(await links(sql)).toEqual([{ role: 'LEGAL_REP', since: '2025-06-01', current: true }]);
     });
   });
 });

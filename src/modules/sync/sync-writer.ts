@@ -137,6 +137,33 @@ const SLICE = 64;
 /** Lets queued I/O callbacks (replies of the batch being written) run before more CPU work. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Target, person and role columns of distinct links, and the values for a statement (extra columns appended). */
+class LinkColumns {
+  private readonly seen = new Set<string>();
+  readonly targets: string[] = [];
+  readonly persons: string[] = [];
+  readonly roles: string[] = [];
+
+  get size(): number {
+    return this.targets.length;
+  }
+
+  /** Adds a link unless it is there already; answers whether it was added. */
+  add(target: string, person: string, role: string): boolean {
+    const key = `${target}|${person}|${role}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.targets.push(target);
+    this.persons.push(person);
+    this.roles.push(role);
+    return true;
+  }
+
+  params(...extra: unknown[][]): unknown[] {
+    return [this.targets, this.persons, this.roles, ...extra];
+  }
+}
+
 /** Source ids of the targets a prepared batch writes: records, removals and the sites of staff records. */
 function touchedTargets(p: PreparedBatch): Set<string> {
   const ids = new Set<string>();
@@ -440,11 +467,12 @@ export class SyncWriter {
     const quarantine: QuarantinedRecord[] = [...batch.quarantined];
     const { upserts, deletes, staff: lastStaff, targetHash, ids, hints } = prepared;
 
-    if (upserts.length)
-      await this.upsertTargets(sql, adapter, system, upserts, targetHash, quarantine, out, ids, hints);
+    const fresh = upserts.length
+      ? await this.upsertTargets(sql, adapter, system, upserts, targetHash, quarantine, out, ids, hints)
+      : new Set<string>();
     if (deletes.length) await this.removeTargets(sql, system, deletes, out);
     if (lastStaff.size)
-      await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out, ids, hints);
+      await this.applyStaff(sql, system, [...lastStaff.values()], quarantine, out, ids, hints, fresh);
     if (batch.resync) await this.trackResync(sql, adapter, system, batch, lastStaff, out);
     if (quarantine.length) await this.storeQuarantine(sql, adapter, quarantine, runId);
     out.quarantined = quarantine.length;
@@ -461,7 +489,7 @@ export class SyncWriter {
     out: BatchOutcome,
     ids: IdCache,
     hints: PersonHints | undefined,
-  ): Promise<void> {
+  ): Promise<Set<string>> {
     const existing = new Map<string, ExistingTarget>();
     const rows = (await sql(
       `select id, source_id, sync_hash, region_code, name, jurisdiction_code, status, grade, hotel_blacklisted,
@@ -541,7 +569,7 @@ export class SyncWriter {
       w.hash.push(hash);
       written.push(r);
     }
-    if (!written.length) return;
+    if (!written.length) return new Set();
     const res = (await sql(
       `insert into target as t (id, region_code, category, name, uscc_raw, uscc_normalised, uscc_valid, licence_nos, address,
          jurisdiction_code, status, grade, hotel_blacklisted, abnormal_listed, complaints90d, violations, incidents,
@@ -619,6 +647,7 @@ export class SyncWriter {
       if (ex.archived_at !== null) ev('CREATED');
     }
     await this.linkTargetPersons(sql, adapter, written, idBySource, fresh, out, ids, hints);
+    return fresh;
   }
 
   /** Upserts persons by blind index (skipped when their content hash is unchanged); answers person id by index. */
@@ -785,7 +814,20 @@ export class SyncWriter {
     const lt = links.map((l) => l.target);
     const lp = links.map((l) => personIds.get(l.index) as string);
     const lr = links.map((l) => l.role);
-    if (links.length) {
+    // A target this batch created has no links yet: its links are inserted as they are, without a
+    // probe for an existing one or an arbiter index check. A link named twice is written once.
+    const toFresh = new LinkColumns();
+    const toKnown = new LinkColumns();
+    for (let i = 0; i < links.length; i++)
+      (fresh.has(lt[i]!) ? toFresh : toKnown).add(lt[i]!, lp[i]!, lr[i]!);
+    if (toFresh.size) {
+      await sql(
+        `insert into target_person (id, target_id, person_id, role)
+         select gen_random_uuid(), t, p, r::person_role from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)`,
+        toFresh.params(),
+      );
+    }
+    if (toKnown.size) {
       // Links already as the source says are skipped before the insert: ON CONFLICT DO UPDATE would
       // lock each of them (a write) only to find nothing to do, which makes an unchanged re-run slow.
       // `offset 0` keeps the check a per-row probe of the unique index, never an anti-join that
@@ -798,7 +840,7 @@ export class SyncWriter {
                                and c.until is null offset 0)
          on conflict (target_id, person_id, role) do update set until = null, updated_at = now()
          where tp.until is not null`,
-        [lt, lp, lr],
+        toKnown.params(),
       );
     }
     if (!targets.length) return;
@@ -843,6 +885,7 @@ export class SyncWriter {
     out: BatchOutcome,
     ids: IdCache,
     hints: PersonHints | undefined,
+    fresh: ReadonlySet<string>,
   ): Promise<void> {
     const sites = await sql(
       `select id, source_id, jurisdiction_code from target where source_system = ? and source_id = any(?::text[])`,
@@ -884,17 +927,19 @@ export class SyncWriter {
       const jt = joins.map((j) => j.target);
       const jp = joins.map((j) => personIds.get(j.index) as string);
       const jr = joins.map((j) => j.role);
-      // As above: links already as the source says are skipped before the insert (no row lock).
+      // As above: links already as the source says are skipped before the insert (no row lock);
+      // a site this batch created (f) has none but those of this batch, so the probe is skipped.
       const res = await sql(
         `insert into target_person as tp (id, target_id, person_id, role, since)
-         select gen_random_uuid(), t, p, r::person_role, s::date from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[]) as x(t, p, r, s)
-          where not exists (select 1 from target_person c
+         select gen_random_uuid(), t, p, r::person_role, s::date
+           from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::bool[]) as x(t, p, r, s, f)
+          where x.f or not exists (select 1 from target_person c
                              where c.target_id = x.t and c.person_id = x.p and c.role = x.r::person_role
                                and c.since is not distinct from x.s::date and c.until is null offset 0)
          on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
          where tp.since is distinct from excluded.since or tp.until is not null
          returning tp.target_id, tp.person_id, tp.role::text as role, (xmax = 0) as inserted`,
-        [jt, jp, jr, joins.map((j) => j.since)],
+        [jt, jp, jr, joins.map((j) => j.since), jt.map((t) => fresh.has(t))],
       );
       const jurOf = new Map(joins.map((j) => [j.target, j.jur]));
       for (const r of res) {
@@ -909,12 +954,15 @@ export class SyncWriter {
       }
       // One staff role per person and site: a role that became active ends the previous one. Only
       // links the insert above wrote can have started a role, and only for persons that existed
-      // before this batch (a person it created has no other link: the batch holds one staff record
-      // per site and person, and legal representatives are not ended here). `offset 0` keeps the
+      // before this batch at sites that existed before it (a person or site it created has no
+      // other link: the batch holds one staff record per site and person, and legal
+      // representatives are not ended here). `offset 0` keeps the
       // lateral lookup a per-row probe of the (target_id, person_id, role) index whatever the
       // statistics say (after a first sync of legal representatives they claim no staff row exists,
       // and a flattened join then scans the whole table once per batch row).
-      const started = res.filter((r) => !createdPersonIds.has(r.person_id as string));
+      const started = res.filter(
+        (r) => !createdPersonIds.has(r.person_id as string) && !fresh.has(r.target_id as string),
+      );
       if (started.length) {
         await sql(
           `update target_person tp set until = current_date, updated_at = now()
