@@ -168,16 +168,20 @@ describe('roster page read lean', () => {
   });
 
   it('reads a page of any size in the same number of queries', async () => {
+    // Only the statements that read the page's tables: the platform's background jobs (scheduler,
+    // event bus, metrics) query the same database at any moment.
+    const read = /\b(from|join)\s+"?(target|target_person|person|inspection|department)"?(\s|$)/i;
     const count = async (first: number) => {
       const before = tp.queries.length;
       const r = await tp.gql<Page>(PAGE, { first }, analyst);
       expect(r.errors).toBeUndefined();
-      return tp.queries.length - before;
+      return tp.queries.slice(before).filter((q) => read.test(q)).length;
     };
     const small = await count(2);
     const large = await count(80);
     expect(large).toBe(small);
-    // scope + page + persons + last inspections
+    // (scope, unless cached) + page + persons + last inspections
+    expect(large).toBeGreaterThanOrEqual(3);
     expect(large).toBeLessThanOrEqual(4);
   });
 
