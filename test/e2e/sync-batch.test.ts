@@ -181,4 +181,87 @@ describe('set-based person protection and upsert (sync fast path)', () => {
       expect(await links(sql)).toEqual([{ role: 'LEGAL_REP', since: '2025-06-01', current: true }]);
     });
   });
+
+  it('with COPY (as the engine writes), new persons and links equal what the statements write', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const batch = batchOf([
+      cafeSite('7003'),
+      cafeStaff('7003', '350322199001017044', '员工甲', 'MANAGER'),
+      cafeStaff('7003', '350322199001017055', '员工乙', 'CASHIER'),
+      cafeSite('7004', { persons: [] }),
+      cafeStaff('7004', '350322199001017044', '员工甲', 'SECURITY'),
+    ]);
+    const state = (sql: Sql) =>
+      sql(
+        `select t.source_id, p.name, p.id_masked, p.id_valid, p.id_index, p.sync_hash, tp.role::text as role,
+                tp.since::text as since, tp.until is null as current
+           from target_person tp join target t on t.id = tp.target_id join person p on p.id = tp.person_id
+          where t.source_id in ('7003', '7004') order by 1, 7, 2`,
+      );
+    const viaStatements = await inRolledBackTx(tp, async (sql) => {
+      const out = await writer.apply(sql, 'internet-cafe', batch, '1');
+      return { out, rows: await state(sql) };
+    });
+    const viaCopy = await inRolledBackTx(
+      tp,
+      async (sql) => {
+        expect(sql.copy).toBeDefined();
+        const out = await writer.apply(sql, 'internet-cafe', batch, '1');
+        return { out, rows: await state(sql) };
+      },
+      { copy: true },
+    );
+    expect(viaCopy.rows).toEqual(viaStatements.rows);
+    expect(viaCopy.rows.length).toBe(4);
+    const counts = ({ out }: typeof viaCopy) => [out.inserted, out.staffJoined, out.events.length];
+    expect(counts(viaCopy)).toEqual(counts(viaStatements));
+  });
+
+  it('a person another writer added after the look-ahead: the copy is rolled back to its savepoint and the upsert takes it', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const idNumber = '350322199001017066';
+    const batch = batchOf([
+      cafeSite('7005', { persons: [] }),
+      cafeStaff('7005', idNumber, '新名字', 'MANAGER'),
+    ]);
+    await inRolledBackTx(
+      tp,
+      async (sql) => {
+        const prepared = writer.prepare(batch);
+        await writer.lookAhead(sql, prepared, []);
+        expect(prepared.hints!.known.size).toBe(0);
+        // Meanwhile another writer adds the same person, under an older name.
+        await writer.upsertPeople(sql, [{ name: '旧名字', idType: null, idNumber, phone: null }], {
+          warnings: 0,
+        });
+        const out = await writer.apply(sql, 'internet-cafe', batch, '1', prepared);
+        expect(out.staffJoined).toBe(1);
+        const rows = await sql(
+          `select p.name, count(*)::int as n from person p join target_person tp on tp.person_id = p.id
+            where p.id_index = ? group by 1`,
+          [pii.indexOf(idNumber)],
+        );
+        expect(rows).toEqual([{ name: '新名字', n: 1 }]);
+      },
+      { copy: true },
+    );
+  });
+
+  it('copyRows writes tabs, newlines, backslashes, carriage returns and nulls as they are', async () => {
+    await inRolledBackTx(
+      tp,
+      async (sql) => {
+        await sql('create temporary table zz_copy (a text, b text) on commit drop');
+        const rows = [
+          ['a\tb\\c', null],
+          ['line\nnext\r', '\\N'],
+          ['', '中文\t'],
+        ];
+        await sql.copy!('zz_copy', ['a', 'b'], rows);
+        const back = await sql('select a, b from zz_copy');
+        expect(back.map((r) => [r.a, r.b])).toEqual(rows);
+      },
+      { copy: true },
+    );
+  });
 });

@@ -9,14 +9,40 @@ import type {
   SourceTargetDeleted,
   SourceViolation,
 } from '../../../adapters/types.js';
+import type { Knex } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { sm3Hex, type FieldCipher } from '../../crypto/sm.js';
+import { copyRows } from '../../db/copy-rows.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { checkUscc } from '../identity/identifiers.js';
 import type { InspectedId, PiiService, ProtectedId } from '../pii/pii.service.js';
 import { REGION_CODE } from '../targets/target.service.js';
 
 /** Runs one SQL statement (`?` placeholders, arrays bound as PostgreSQL arrays) in the batch transaction. */
-export type Sql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Sql = ((text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) & {
+  /**
+   * `COPY` of rows known to be new into a table, on the same connection and transaction, when the
+   * caller offers it (the sync engine does); without it they are inserted with a statement.
+   */
+  copy?: (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]) => Promise<void>;
+};
+
+/**
+ * The writer's `Sql` over a knex transaction, with `copy` on the transaction's own connection
+ * (knex answers it for a transaction) unless `copy` is false.
+ */
+export async function transactionSql(trx: Knex.Transaction, opts: { copy?: boolean } = {}): Promise<Sql> {
+  const sql: Sql = async (text, params = []) =>
+    ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
+      .rows;
+  if (opts.copy !== false) {
+    const client = await (
+      trx as unknown as { client: { acquireConnection(): Promise<pg.ClientBase> } }
+    ).client.acquireConnection();
+    sql.copy = (table, columns, rows) => copyRows(client, table, columns, rows);
+  }
+  return sql;
+}
 
 /** `target.source_system` of each adapter: the names the demo county and exchange already use. */
 export const SOURCE_SYSTEM_OF: Record<SourceSystemId, string> = {
@@ -163,6 +189,20 @@ class LinkColumns {
     return [this.targets, this.persons, this.roles, ...extra];
   }
 }
+
+/** Columns of a person row copied in as new (the order `upsertPeople` gives them). */
+const PERSON_COPY_COLUMNS = [
+  'id',
+  'name',
+  'id_type',
+  'id_enc',
+  'id_index',
+  'id_masked',
+  'id_valid',
+  'phone_enc',
+  'phone_masked',
+  'sync_hash',
+] as const;
 
 /** Source ids of the targets a prepared batch writes: records, removals and the sites of staff records. */
 function touchedTargets(p: PreparedBatch): Set<string> {
@@ -739,7 +779,44 @@ export class SyncWriter {
       ids,
     );
     let f = 0;
-    const rows: PersonRow[] = ready.map((r) => r ?? (fresh[f++] as PersonRow));
+    let rows: PersonRow[] = ready.map((r) => r ?? (fresh[f++] as PersonRow));
+    // Persons nobody had a moment ago are copied in as new rows (ids drawn here). Another writer
+    // may have added one since: the unique index then refuses the copy, which is rolled back to its
+    // savepoint, and the upsert below takes them all.
+    const absent = sql.copy ? rows.filter((r) => !personIds.has(r.index)) : [];
+    if (absent.length) {
+      const ids = absent.map(() => randomUUID());
+      await sql('savepoint sync_new_persons');
+      try {
+        await sql.copy!(
+          'person',
+          PERSON_COPY_COLUMNS,
+          absent.map((r, i) => [
+            ids[i],
+            r.name,
+            r.idType,
+            r.enc,
+            r.index,
+            r.masked,
+            r.valid,
+            r.phoneEnc,
+            r.phoneMasked,
+            r.hash,
+          ]),
+        );
+        await sql('release savepoint sync_new_persons');
+        absent.forEach((r, i) => {
+          personIds.set(r.index, ids[i] as string);
+          created?.add(r.index);
+        });
+        const copied = new Set(absent);
+        rows = rows.filter((r) => !copied.has(r));
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== '23505') throw err;
+        await sql('rollback to savepoint sync_new_persons');
+      }
+    }
+    if (!rows.length) return personIds;
     const written = await this.writePersons(
       sql,
       rows,
@@ -820,7 +897,13 @@ export class SyncWriter {
     const toKnown = new LinkColumns();
     for (let i = 0; i < links.length; i++)
       (fresh.has(lt[i]!) ? toFresh : toKnown).add(lt[i]!, lp[i]!, lr[i]!);
-    if (toFresh.size) {
+    if (toFresh.size && sql.copy) {
+      await sql.copy(
+        'target_person',
+        ['id', 'target_id', 'person_id', 'role'],
+        toFresh.targets.map((t, i) => [randomUUID(), t, toFresh.persons[i], toFresh.roles[i]]),
+      );
+    } else if (toFresh.size) {
       await sql(
         `insert into target_person (id, target_id, person_id, role)
          select gen_random_uuid(), t, p, r::person_role from unnest(?::uuid[], ?::uuid[], ?::text[]) as x(t, p, r)`,
@@ -924,23 +1007,46 @@ export class SyncWriter {
       const createdPersons = new Set<string>();
       const personIds = await this.upsertPeople(sql, persons, out, ids, hints, createdPersons);
       const createdPersonIds = new Set([...createdPersons].map((index) => personIds.get(index)));
-      const jt = joins.map((j) => j.target);
-      const jp = joins.map((j) => personIds.get(j.index) as string);
-      const jr = joins.map((j) => j.role);
+      const pid = (j: (typeof joins)[number]) => personIds.get(j.index) as string;
+      // Staff of a site this batch created has no link there but the site's legal representatives'
+      // (this batch's, role LEGAL_REP): other roles are new rows, copied as they are.
+      const copied = sql.copy ? joins.filter((j) => fresh.has(j.target) && j.role !== 'LEGAL_REP') : [];
+      if (copied.length) {
+        await sql.copy!(
+          'target_person',
+          ['id', 'target_id', 'person_id', 'role', 'since'],
+          copied.map((j) => [randomUUID(), j.target, pid(j), j.role, j.since]),
+        );
+      }
+      const copiedSet = new Set(copied);
+      const rest = copied.length ? joins.filter((j) => !copiedSet.has(j)) : joins;
+      const jt = rest.map((j) => j.target);
       // As above: links already as the source says are skipped before the insert (no row lock);
       // a site this batch created (f) has none but those of this batch, so the probe is skipped.
-      const res = await sql(
-        `insert into target_person as tp (id, target_id, person_id, role, since)
-         select gen_random_uuid(), t, p, r::person_role, s::date
-           from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::bool[]) as x(t, p, r, s, f)
-          where x.f or not exists (select 1 from target_person c
-                             where c.target_id = x.t and c.person_id = x.p and c.role = x.r::person_role
-                               and c.since is not distinct from x.s::date and c.until is null offset 0)
-         on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
-         where tp.since is distinct from excluded.since or tp.until is not null
-         returning tp.target_id, tp.person_id, tp.role::text as role, (xmax = 0) as inserted`,
-        [jt, jp, jr, joins.map((j) => j.since), jt.map((t) => fresh.has(t))],
-      );
+      const written = rest.length
+        ? await sql(
+            `insert into target_person as tp (id, target_id, person_id, role, since)
+             select gen_random_uuid(), t, p, r::person_role, s::date
+               from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::bool[]) as x(t, p, r, s, f)
+              where x.f or not exists (select 1 from target_person c
+                                 where c.target_id = x.t and c.person_id = x.p and c.role = x.r::person_role
+                                   and c.since is not distinct from x.s::date and c.until is null offset 0)
+             on conflict (target_id, person_id, role) do update set since = excluded.since, until = null, updated_at = now()
+             where tp.since is distinct from excluded.since or tp.until is not null
+             returning tp.target_id, tp.person_id, tp.role::text as role, (xmax = 0) as inserted`,
+            [
+              jt,
+              rest.map(pid),
+              rest.map((j) => j.role),
+              rest.map((j) => j.since),
+              jt.map((t) => fresh.has(t)),
+            ],
+          )
+        : [];
+      const res = [
+        ...copied.map((j) => ({ target_id: j.target, person_id: pid(j), role: j.role, inserted: true })),
+        ...written,
+      ];
       const jurOf = new Map(joins.map((j) => [j.target, j.jur]));
       for (const r of res) {
         if (!r.inserted) continue;

@@ -15,7 +15,13 @@ import { SyncError } from './sync.errors.js';
 import { SyncRun, SyncRunStatus } from './sync-run.entity.js';
 import type { SyncQuarantine } from './sync-quarantine.entity.js';
 import { redactText } from '../identity/identifiers.js';
-import { SyncWriter, type BatchOutcome, type PreparedBatch, type Sql } from './sync-writer.js';
+import {
+  SyncWriter,
+  transactionSql,
+  type BatchOutcome,
+  type PreparedBatch,
+  type Sql,
+} from './sync-writer.js';
 
 /** Every source adapter id, in a fixed order. */
 export const ADAPTER_IDS: readonly SourceSystemId[] = ['hotel', 'entertainment', 'internet-cafe'];
@@ -394,12 +400,7 @@ export class SyncService {
     return this.orm.em.fork().transactional(async (tem) => {
       const trx = tem.getTransactionContext<Knex.Transaction>();
       if (!trx) throw new Error('sync batch outside a transaction');
-      const sql: Sql = async (text, params = []) =>
-        (
-          (await trx.raw(text, params as Knex.RawBinding[])) as unknown as {
-            rows: Record<string, unknown>[];
-          }
-        ).rows;
+      const sql = await transactionSql(trx);
       await sql(`select pg_advisory_xact_lock(?, ?), set_config('shuangsui.rollup_shard', ?, true)`, [
         lockClass,
         ordinal,
