@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import type { PiiService } from '../../src/modules/pii/pii.service.js';
 import type { FieldCipher } from '../../src/crypto/sm.js';
 import {
@@ -193,10 +194,12 @@ describe('set-based person protection and upsert (sync fast path)', () => {
     ]);
     const state = (sql: Sql) =>
       sql(
-        `select t.source_id, p.name, p.id_masked, p.id_valid, p.id_index, p.sync_hash, tp.role::text as role,
+        `select t.source_id, t.name as site, t.status, t.jurisdiction_code, t.sync_hash as site_hash,
+                t.attributes::text, t.violations::text, t.licence_nos::text, t.source_updated_at, t.archived_at,
+                p.name, p.id_masked, p.id_valid, p.id_index, p.sync_hash, tp.role::text as role,
                 tp.since::text as since, tp.until is null as current
            from target_person tp join target t on t.id = tp.target_id join person p on p.id = tp.person_id
-          where t.source_id in ('7003', '7004') order by 1, 7, 2`,
+          where t.source_id in ('7003', '7004') order by 1, 16, 11`,
       );
     const viaStatements = await inRolledBackTx(tp, async (sql) => {
       const out = await writer.apply(sql, 'internet-cafe', batch, '1');
@@ -263,5 +266,43 @@ describe('set-based person protection and upsert (sync fast path)', () => {
       },
       { copy: true },
     );
+  });
+
+  it('a target another writer commits while the batch copies it in: the copy is rolled back to its savepoint and the upsert takes it', async () => {
+    const writer = new SyncWriter({ pii, cipher });
+    const other = new pg.Client({ connectionString: tp.platform.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into target (id, region_code, category, name, jurisdiction_code, source_system, source_id)
+         values (gen_random_uuid(), '350322', 'INTERNET_CAFE', '旧名', '350322510000', 'CAFE_SYS', '7006')`,
+      );
+      await inRolledBackTx(
+        tp,
+        async (sql) => {
+          // The copy waits on the other writer's uncommitted row, which then commits.
+          const applied = writer.apply(
+            sql,
+            'internet-cafe',
+            batchOf([cafeSite('7006', { persons: [] })]),
+            '1',
+          );
+          await new Promise((r) => setTimeout(r, 300));
+          await other.query('commit');
+          const out = await applied;
+          // Unknown at the batch's look-up, so counted (and announced) as new, as before the copy path.
+          expect(out.inserted + out.updated).toBe(1);
+          const rows = await sql(
+            `select name from target where source_system = 'CAFE_SYS' and source_id = '7006'`,
+          );
+          expect(rows).toEqual([{ name: '网吧7006' }]);
+        },
+        { copy: true },
+      );
+    } finally {
+      await other.query(`delete from target where source_system = 'CAFE_SYS' and source_id = '7006'`);
+      await other.end();
+    }
   });
 });

@@ -190,6 +190,32 @@ class LinkColumns {
   }
 }
 
+/** Columns of a target row copied in as new (the order `upsertTargets` gives them). */
+const TARGET_COPY_COLUMNS = [
+  'id',
+  'region_code',
+  'category',
+  'name',
+  'uscc_raw',
+  'uscc_normalised',
+  'uscc_valid',
+  'licence_nos',
+  'address',
+  'jurisdiction_code',
+  'status',
+  'grade',
+  'hotel_blacklisted',
+  'abnormal_listed',
+  'complaints90d',
+  'violations',
+  'incidents',
+  'attributes',
+  'source_system',
+  'source_id',
+  'source_updated_at',
+  'sync_hash',
+] as const;
+
 /** Columns of a person row copied in as new (the order `upsertPeople` gives them). */
 const PERSON_COPY_COLUMNS = [
   'id',
@@ -610,54 +636,107 @@ export class SyncWriter {
       written.push(r);
     }
     if (!written.length) return new Set();
-    const res = (await sql(
-      `insert into target as t (id, region_code, category, name, uscc_raw, uscc_normalised, uscc_valid, licence_nos, address,
-         jurisdiction_code, status, grade, hotel_blacklisted, abnormal_listed, complaints90d, violations, incidents,
-         attributes, source_system, source_id, source_updated_at, sync_hash)
-       select id, region, category::target_category, name, uscc_raw, uscc_norm, uscc_valid, licence::jsonb, address, jur,
-         status::target_status, grade::grade, black, abnormal, complaints, violations::jsonb, incidents::jsonb,
-         attributes::jsonb, ?, source_id, source_updated::timestamptz, hash
-       from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], ?::text[],
-         ?::text[], ?::text[], ?::text[], ?::bool[], ?::bool[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
-         ?::text[], ?::text[])
-         as x(id, region, category, name, uscc_raw, uscc_norm, uscc_valid, licence, address, jur, status, grade, black,
-              abnormal, complaints, violations, incidents, attributes, source_id, source_updated, hash)
-       on conflict (source_system, source_id) do update set
-         region_code = excluded.region_code, category = excluded.category, name = excluded.name,
-         uscc_raw = excluded.uscc_raw, uscc_normalised = excluded.uscc_normalised, uscc_valid = excluded.uscc_valid,
-         licence_nos = excluded.licence_nos, address = excluded.address, jurisdiction_code = excluded.jurisdiction_code,
-         status = excluded.status, grade = excluded.grade, hotel_blacklisted = excluded.hotel_blacklisted,
-         abnormal_listed = excluded.abnormal_listed, complaints90d = excluded.complaints90d,
-         violations = excluded.violations, incidents = excluded.incidents, attributes = excluded.attributes,
-         source_updated_at = excluded.source_updated_at, sync_hash = excluded.sync_hash, archived_at = null,
-         updated_at = now(), row_version = t.row_version + 1
-       where t.sync_hash is distinct from excluded.sync_hash or t.archived_at is not null
-       returning t.id, t.source_id, t.jurisdiction_code, (xmax = 0) as inserted`,
-      [
-        system,
-        w.id,
-        w.region,
-        w.category,
-        w.name,
-        w.usccRaw,
-        w.usccNorm,
-        w.usccValid,
-        w.licence,
-        w.address,
-        w.jur,
-        w.status,
-        w.grade,
-        w.black,
-        w.abnormal,
-        w.complaints,
-        w.violations,
-        w.incidents,
-        w.attributes,
-        w.sourceId,
-        w.sourceUpdated,
-        w.hash,
-      ],
-    )) as { id: string; source_id: string; jurisdiction_code: string; inserted: boolean }[];
+    type Written = { id: string; source_id: string; jurisdiction_code: string; inserted: boolean };
+    const res: Written[] = [];
+    // Targets the platform does not know are copied in as new rows (ids drawn above). If another
+    // writer added one meanwhile, the unique index refuses the copy, which is rolled back to its
+    // savepoint, and the upsert below takes them all.
+    let rest = w.id.map((_, i) => i);
+    const unknown = sql.copy ? rest.filter((i) => !existing.has(w.sourceId[i] as string)) : [];
+    if (unknown.length) {
+      await sql('savepoint sync_new_targets');
+      try {
+        await sql.copy!(
+          'target',
+          TARGET_COPY_COLUMNS,
+          unknown.map((i) => [
+            w.id[i],
+            w.region[i],
+            w.category[i],
+            w.name[i],
+            w.usccRaw[i],
+            w.usccNorm[i],
+            w.usccValid[i],
+            w.licence[i],
+            w.address[i],
+            w.jur[i],
+            w.status[i],
+            w.grade[i],
+            w.black[i],
+            w.abnormal[i],
+            w.complaints[i],
+            w.violations[i],
+            w.incidents[i],
+            w.attributes[i],
+            system,
+            w.sourceId[i],
+            w.sourceUpdated[i],
+            w.hash[i],
+          ]),
+        );
+        await sql('release savepoint sync_new_targets');
+        for (const i of unknown)
+          res.push({ id: w.id[i]!, source_id: w.sourceId[i]!, jurisdiction_code: w.jur[i]!, inserted: true });
+        const copied = new Set(unknown);
+        rest = rest.filter((i) => !copied.has(i));
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== '23505') throw err;
+        await sql('rollback to savepoint sync_new_targets');
+      }
+    }
+    const pick = <T>(column: T[]): T[] =>
+      rest.length === column.length ? column : rest.map((i) => column[i] as T);
+    if (rest.length) {
+      const upserted = (await sql(
+        `insert into target as t (id, region_code, category, name, uscc_raw, uscc_normalised, uscc_valid, licence_nos, address,
+           jurisdiction_code, status, grade, hotel_blacklisted, abnormal_listed, complaints90d, violations, incidents,
+           attributes, source_system, source_id, source_updated_at, sync_hash)
+         select id, region, category::target_category, name, uscc_raw, uscc_norm, uscc_valid, licence::jsonb, address, jur,
+           status::target_status, grade::grade, black, abnormal, complaints, violations::jsonb, incidents::jsonb,
+           attributes::jsonb, ?, source_id, source_updated::timestamptz, hash
+         from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], ?::text[],
+           ?::text[], ?::text[], ?::text[], ?::bool[], ?::bool[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+           ?::text[], ?::text[])
+           as x(id, region, category, name, uscc_raw, uscc_norm, uscc_valid, licence, address, jur, status, grade, black,
+                abnormal, complaints, violations, incidents, attributes, source_id, source_updated, hash)
+         on conflict (source_system, source_id) do update set
+           region_code = excluded.region_code, category = excluded.category, name = excluded.name,
+           uscc_raw = excluded.uscc_raw, uscc_normalised = excluded.uscc_normalised, uscc_valid = excluded.uscc_valid,
+           licence_nos = excluded.licence_nos, address = excluded.address, jurisdiction_code = excluded.jurisdiction_code,
+           status = excluded.status, grade = excluded.grade, hotel_blacklisted = excluded.hotel_blacklisted,
+           abnormal_listed = excluded.abnormal_listed, complaints90d = excluded.complaints90d,
+           violations = excluded.violations, incidents = excluded.incidents, attributes = excluded.attributes,
+           source_updated_at = excluded.source_updated_at, sync_hash = excluded.sync_hash, archived_at = null,
+           updated_at = now(), row_version = t.row_version + 1
+         where t.sync_hash is distinct from excluded.sync_hash or t.archived_at is not null
+         returning t.id, t.source_id, t.jurisdiction_code, (xmax = 0) as inserted`,
+        [
+          system,
+          pick(w.id),
+          pick(w.region),
+          pick(w.category),
+          pick(w.name),
+          pick(w.usccRaw),
+          pick(w.usccNorm),
+          pick(w.usccValid),
+          pick(w.licence),
+          pick(w.address),
+          pick(w.jur),
+          pick(w.status),
+          pick(w.grade),
+          pick(w.black),
+          pick(w.abnormal),
+          pick(w.complaints),
+          pick(w.violations),
+          pick(w.incidents),
+          pick(w.attributes),
+          pick(w.sourceId),
+          pick(w.sourceUpdated),
+          pick(w.hash),
+        ],
+      )) as Written[];
+      res.push(...upserted);
+    }
     const idBySource = new Map<string, string>();
     const fresh = new Set<string>();
     const index = new Map(w.sourceId.map((s, i) => [s, i]));
