@@ -42,6 +42,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AxiosInstance } from 'axios';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { copyValue } from '../src/db/copy-rows.js';
 import { createHotelAdapter } from '../adapters/hotel/adapter.js';
 import { HotelPageWorker } from '../adapters/hotel/page-pool.js';
 import { hotelConfigSchema } from '../adapters/hotel/schema.js';
@@ -114,36 +117,12 @@ async function startChildSimulators(count: number) {
   };
 }
 
-/** A minimal COPY FROM STDIN for `pg` (no pg-copy-streams in the tree): streams a file as copy data. */
-function copyFromFile(client: pg.Client, sql: string, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failed: Error | null = null;
-    const submittable = {
-      submit(connection: { query(text: string): void }) {
-        connection.query(sql);
-      },
-      handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }) {
-        const rs = createReadStream(file, { highWaterMark: 1 << 20 });
-        rs.on('data', (c) => connection.sendCopyFromChunk(c as Buffer));
-        rs.on('end', () => connection.endCopyFrom());
-      },
-      handleCommandComplete() {},
-      handleReadyForQuery() {
-        if (failed) reject(failed);
-        else resolve();
-      },
-      handleError(e: Error) {
-        failed = e;
-      },
-    };
-    void client.query(submittable as never);
-  });
+/** COPY FROM STDIN of a file's rows (COPY text format). */
+async function copyFromFile(client: pg.Client, sql: string, file: string): Promise<void> {
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(sql)));
 }
 
-const tsv = (v: unknown) =>
-  v === null || v === undefined
-    ? '\\N'
-    : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+const tsv = copyValue;
 
 type Http = Pick<AxiosInstance, 'request'>;
 

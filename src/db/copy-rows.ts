@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** One value in COPY's text format: `\N` for null, backslash, tab, newline and carriage return escaped. */
-function copyValue(v: unknown): string {
+export function copyValue(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   const s = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
   return s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] as string);
