@@ -122,8 +122,6 @@ async function copyFromFile(client: pg.Client, sql: string, file: string): Promi
   await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(sql)));
 }
 
-const tsv = copyValue;
-
 type Http = Pick<AxiosInstance, 'request'>;
 
 /**
@@ -229,7 +227,7 @@ async function drain(adapter: SourceAdapter<unknown>, copyFiles?: CopyFiles) {
       if (!id) {
         id = randomUUID();
         personIds.set(idNumber, id);
-        chunk.fullPersons += `${[id, name, idType, TOKEN, `${HASH.slice(0, 46)}${idNumber}`, idNumber.replace(/^(.{6}).*(.{4})$/, '$1********$2'), true, phone ? TOKEN : null, phone ? '138****0000' : null, HASH].map(tsv).join('\t')}\n`;
+        chunk.fullPersons += `${[id, name, idType, TOKEN, `${HASH.slice(0, 46)}${idNumber}`, idNumber.replace(/^(.{6}).*(.{4})$/, '$1********$2'), true, phone ? TOKEN : null, phone ? '138****0000' : null, HASH].map(copyValue).join('\t')}\n`;
       }
       return id;
     };
@@ -237,20 +235,20 @@ async function drain(adapter: SourceAdapter<unknown>, copyFiles?: CopyFiles) {
       const key = `${target}|${p}|${role}`;
       if (links.has(key)) return;
       links.add(key);
-      chunk.fullLinks += `${[randomUUID(), target, p, role, since].map(tsv).join('\t')}\n`;
+      chunk.fullLinks += `${[randomUUID(), target, p, role, since].map(copyValue).join('\t')}\n`;
     };
     for (const r of b.records as SourceRecord[]) {
       if (r.kind === 'TARGET') {
-        chunk.targets += `${[randomUUID(), r.regionCode ?? '350322', r.category, r.name, r.uscc, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.blacklisted ?? false, JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId].map(tsv).join('\t')}\n`;
+        chunk.targets += `${[randomUUID(), r.regionCode ?? '350322', r.category, r.name, r.uscc, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.blacklisted ?? false, JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId].map(copyValue).join('\t')}\n`;
         if (targetIds.has(r.sourceId)) continue;
         const id = randomUUID();
         targetIds.set(r.sourceId, id);
-        chunk.fullTargets += `${[id, r.regionCode ?? '350322', r.category, r.name, r.uscc, r.uscc, true, JSON.stringify(r.licenceNos), r.address, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.grade, r.blacklisted ?? false, r.abnormalListed ?? false, r.complaints90d ?? 0, JSON.stringify(r.violations), JSON.stringify(r.incidents), JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId, r.sourceUpdatedAt, HASH].map(tsv).join('\t')}\n`;
+        chunk.fullTargets += `${[id, r.regionCode ?? '350322', r.category, r.name, r.uscc, r.uscc, true, JSON.stringify(r.licenceNos), r.address, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.grade, r.blacklisted ?? false, r.abnormalListed ?? false, r.complaints90d ?? 0, JSON.stringify(r.violations), JSON.stringify(r.incidents), JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId, r.sourceUpdatedAt, HASH].map(copyValue).join('\t')}\n`;
         for (const p of r.persons) {
           if (p.idNumber) link(id, person(p.name, p.idType, p.idNumber, p.phone), p.role, null);
         }
       } else if (r.kind === 'STAFF') {
-        chunk.persons += `${[randomUUID(), r.name, `${r.siteSourceId}|${r.idNumber}`].map(tsv).join('\t')}\n`;
+        chunk.persons += `${[randomUUID(), r.name, `${r.siteSourceId}|${r.idNumber}`].map(copyValue).join('\t')}\n`;
         const site = targetIds.get(r.siteSourceId);
         if (site) link(site, person(r.name, null, r.idNumber, null), r.role, r.since);
       }

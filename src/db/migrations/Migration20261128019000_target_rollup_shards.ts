@@ -34,14 +34,15 @@ const rowsOf = (table: string, sign: 1 | -1) =>
   MEASURES.map(([c, e]) => `${sign === 1 ? '' : '-'}(${e}) as ${c}`).join(', ') +
   ` from ${table}`;
 
-const upsert = (deltas: string) =>
-  `insert into target_rollup as r (${keyCols}, shard, ${measureCols})
-   select ${keyCols}, ${SHARD}, ${MEASURES.map(([c]) => `sum(${c})`).join(', ')}
+/** The triggers' upsert of a statement's grouped deltas; `sharded` false is the one of `…017000`. */
+const upsert = (deltas: string, sharded = true) =>
+  `insert into target_rollup as r (${keyCols}, ${sharded ? 'shard, ' : ''}${measureCols})
+   select ${keyCols}, ${sharded ? `${SHARD}, ` : ''}${MEASURES.map(([c]) => `sum(${c})`).join(', ')}
    from (${deltas}) d
    group by ${keyCols}
    having ${MEASURES.map(([c]) => `sum(${c}) <> 0`).join(' or ')}
    order by ${keyCols}
-   on conflict (${keyCols}, shard) do update set ${MEASURES.map(([c]) => `${c} = r.${c} + excluded.${c}`).join(', ')}`;
+   on conflict (${keyCols}${sharded ? ', shard' : ''}) do update set ${MEASURES.map(([c]) => `${c} = r.${c} + excluded.${c}`).join(', ')}`;
 
 const fn = (name: string, body: string) =>
   `create or replace function ${name}() returns trigger language plpgsql as $fn$
@@ -89,11 +90,7 @@ export class Migration20261128019000_target_rollup_shards extends Migration {
     this.addSql(
       `create unique index "target_rollup_key" on "target_rollup" (${keyCols}) nulls not distinct;`,
     );
-    const old = (deltas: string) =>
-      upsert(deltas)
-        .replace(', shard, ', ', ')
-        .replace(`, ${SHARD}, `, ', ')
-        .replace(`(${keyCols}, shard)`, `(${keyCols})`);
+    const old = (deltas: string) => upsert(deltas, false);
     this.addSql(fn('target_rollup_on_insert', old(rowsOf('new_rows', 1))));
     this.addSql(
       fn('target_rollup_on_update', old(`${rowsOf('new_rows', 1)} union all ${rowsOf('old_rows', -1)}`)),

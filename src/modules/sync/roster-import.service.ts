@@ -9,7 +9,7 @@ import { checkCitizenId, checkUscc, redactText } from '../identity/identifiers.j
 import { REGION_CODE } from '../targets/target.service.js';
 import { TARGET_CATEGORY_LABELS, TargetCategory } from '../targets/target-category.js';
 import { HEADER_OF, parseRoster, type RosterField, type RosterRow } from './roster-parser.js';
-import { recordHash, type PersonRow, type Sql, type SyncWriter } from './sync-writer.js';
+import { recordHash, transactionSql, type PersonRow, type Sql, type SyncWriter } from './sync-writer.js';
 
 /** `target.source_system` of targets imported from roster files. */
 export const ROSTER_SOURCE_SYSTEM = 'ROSTER_FILE';
@@ -108,9 +108,7 @@ export class RosterImportService {
     return this.orm.em.fork().transactional(async (em) => {
       const trx = em.getTransactionContext<Knex.Transaction>();
       if (!trx) throw new Error('roster import outside a transaction');
-      const sql: Sql = async (text, params = []) =>
-        ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
-          .rows;
+      const sql = await transactionSql(trx, { copy: false });
       const stations = await this.stations(sql);
       const candidates = this.validate(parsed.rows, stations, opts.actor.scope, report);
       report.accepted = candidates.length;

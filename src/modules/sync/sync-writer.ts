@@ -27,14 +27,18 @@ export type Sql = ((text: string, params?: unknown[]) => Promise<Record<string, 
   copy?: (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]) => Promise<void>;
 };
 
+/** The writer's `Sql` over knex (a transaction or the pool), without `copy`. */
+export function knexSql(k: Knex): Sql {
+  return async (text, params = []) =>
+    ((await k.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] }).rows;
+}
+
 /**
  * The writer's `Sql` over a knex transaction, with `copy` on the transaction's own connection
  * (knex answers it for a transaction) unless `copy` is false.
  */
 export async function transactionSql(trx: Knex.Transaction, opts: { copy?: boolean } = {}): Promise<Sql> {
-  const sql: Sql = async (text, params = []) =>
-    ((await trx.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
-      .rows;
+  const sql = knexSql(trx);
   if (opts.copy !== false) {
     const client = await (
       trx as unknown as { client: { acquireConnection(): Promise<pg.ClientBase> } }
@@ -42,6 +46,30 @@ export async function transactionSql(trx: Knex.Transaction, opts: { copy?: boole
     sql.copy = (table, columns, rows) => copyRows(client, table, columns, rows);
   }
   return sql;
+}
+
+/**
+ * Copies rows nobody had at look-up time into `table`, in a savepoint: answers false (and writes
+ * nothing) when the unique index refuses one because another writer added it meanwhile, for the
+ * caller to upsert them instead. Needs `sql.copy`.
+ */
+async function copyNewRows(
+  sql: Sql,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Promise<boolean> {
+  const savepoint = `sync_new_${table}`;
+  await sql(`savepoint ${savepoint}`);
+  try {
+    await sql.copy!(table, columns, rows);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== '23505') throw err;
+    await sql(`rollback to savepoint ${savepoint}`);
+    return false;
+  }
+  await sql(`release savepoint ${savepoint}`);
+  return true;
 }
 
 /** `target.source_system` of each adapter: the names the demo county and exchange already use. */
@@ -163,7 +191,7 @@ const SLICE = 64;
 /** Lets queued I/O callbacks (replies of the batch being written) run before more CPU work. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Target, person and role columns of distinct links, and the values for a statement (extra columns appended). */
+/** Target, person and role columns of distinct links. */
 class LinkColumns {
   private readonly seen = new Set<string>();
   readonly targets: string[] = [];
@@ -174,23 +202,25 @@ class LinkColumns {
     return this.targets.length;
   }
 
-  /** Adds a link unless it is there already; answers whether it was added. */
-  add(target: string, person: string, role: string): boolean {
+  /** Adds a link unless it is there already. */
+  add(target: string, person: string, role: string): void {
     const key = `${target}|${person}|${role}`;
-    if (this.seen.has(key)) return false;
+    if (this.seen.has(key)) return;
     this.seen.add(key);
     this.targets.push(target);
     this.persons.push(person);
     this.roles.push(role);
-    return true;
   }
 
-  params(...extra: unknown[][]): unknown[] {
-    return [this.targets, this.persons, this.roles, ...extra];
+  params(): unknown[] {
+    return [this.targets, this.persons, this.roles];
   }
 }
 
-/** Columns of a target row copied in as new (the order `upsertTargets` gives them). */
+/**
+ * Columns of a target row copied in as new: those `upsertTargets` collects, in the order of its
+ * upsert's parameters, then `source_system`.
+ */
 const TARGET_COPY_COLUMNS = [
   'id',
   'region_code',
@@ -210,10 +240,10 @@ const TARGET_COPY_COLUMNS = [
   'violations',
   'incidents',
   'attributes',
-  'source_system',
   'source_id',
   'source_updated_at',
   'sync_hash',
+  'source_system',
 ] as const;
 
 /** Columns of a person row copied in as new (the order `upsertPeople` gives them). */
@@ -641,51 +671,41 @@ export class SyncWriter {
     // Targets the platform does not know are copied in as new rows (ids drawn above). If another
     // writer added one meanwhile, the unique index refuses the copy, which is rolled back to its
     // savepoint, and the upsert below takes them all.
+    // The collected columns in the upsert's parameter order (`TARGET_COPY_COLUMNS` too).
+    const columns: unknown[][] = [
+      w.id,
+      w.region,
+      w.category,
+      w.name,
+      w.usccRaw,
+      w.usccNorm,
+      w.usccValid,
+      w.licence,
+      w.address,
+      w.jur,
+      w.status,
+      w.grade,
+      w.black,
+      w.abnormal,
+      w.complaints,
+      w.violations,
+      w.incidents,
+      w.attributes,
+      w.sourceId,
+      w.sourceUpdated,
+      w.hash,
+    ];
     let rest = w.id.map((_, i) => i);
     const unknown = sql.copy ? rest.filter((i) => !existing.has(w.sourceId[i] as string)) : [];
-    if (unknown.length) {
-      await sql('savepoint sync_new_targets');
-      try {
-        await sql.copy!(
-          'target',
-          TARGET_COPY_COLUMNS,
-          unknown.map((i) => [
-            w.id[i],
-            w.region[i],
-            w.category[i],
-            w.name[i],
-            w.usccRaw[i],
-            w.usccNorm[i],
-            w.usccValid[i],
-            w.licence[i],
-            w.address[i],
-            w.jur[i],
-            w.status[i],
-            w.grade[i],
-            w.black[i],
-            w.abnormal[i],
-            w.complaints[i],
-            w.violations[i],
-            w.incidents[i],
-            w.attributes[i],
-            system,
-            w.sourceId[i],
-            w.sourceUpdated[i],
-            w.hash[i],
-          ]),
-        );
-        await sql('release savepoint sync_new_targets');
-        for (const i of unknown)
-          res.push({ id: w.id[i]!, source_id: w.sourceId[i]!, jurisdiction_code: w.jur[i]!, inserted: true });
-        const copied = new Set(unknown);
-        rest = rest.filter((i) => !copied.has(i));
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== '23505') throw err;
-        await sql('rollback to savepoint sync_new_targets');
-      }
+    const copyRow = (i: number) => [...columns.map((c) => c[i]), system];
+    if (unknown.length && (await copyNewRows(sql, 'target', TARGET_COPY_COLUMNS, unknown.map(copyRow)))) {
+      for (const i of unknown)
+        res.push({ id: w.id[i]!, source_id: w.sourceId[i]!, jurisdiction_code: w.jur[i]!, inserted: true });
+      const copied = new Set(unknown);
+      rest = rest.filter((i) => !copied.has(i));
     }
-    const pick = <T>(column: T[]): T[] =>
-      rest.length === column.length ? column : rest.map((i) => column[i] as T);
+    const pick = (column: unknown[]): unknown[] =>
+      rest.length === column.length ? column : rest.map((i) => column[i]);
     if (rest.length) {
       const upserted = (await sql(
         `insert into target as t (id, region_code, category, name, uscc_raw, uscc_normalised, uscc_valid, licence_nos, address,
@@ -710,30 +730,7 @@ export class SyncWriter {
            updated_at = now(), row_version = t.row_version + 1
          where t.sync_hash is distinct from excluded.sync_hash or t.archived_at is not null
          returning t.id, t.source_id, t.jurisdiction_code, (xmax = 0) as inserted`,
-        [
-          system,
-          pick(w.id),
-          pick(w.region),
-          pick(w.category),
-          pick(w.name),
-          pick(w.usccRaw),
-          pick(w.usccNorm),
-          pick(w.usccValid),
-          pick(w.licence),
-          pick(w.address),
-          pick(w.jur),
-          pick(w.status),
-          pick(w.grade),
-          pick(w.black),
-          pick(w.abnormal),
-          pick(w.complaints),
-          pick(w.violations),
-          pick(w.incidents),
-          pick(w.attributes),
-          pick(w.sourceId),
-          pick(w.sourceUpdated),
-          pick(w.hash),
-        ],
+        [system, ...columns.map(pick)],
       )) as Written[];
       res.push(...upserted);
     }
@@ -863,37 +860,26 @@ export class SyncWriter {
     // may have added one since: the unique index then refuses the copy, which is rolled back to its
     // savepoint, and the upsert below takes them all.
     const absent = sql.copy ? rows.filter((r) => !personIds.has(r.index)) : [];
-    if (absent.length) {
-      const ids = absent.map(() => randomUUID());
-      await sql('savepoint sync_new_persons');
-      try {
-        await sql.copy!(
-          'person',
-          PERSON_COPY_COLUMNS,
-          absent.map((r, i) => [
-            ids[i],
-            r.name,
-            r.idType,
-            r.enc,
-            r.index,
-            r.masked,
-            r.valid,
-            r.phoneEnc,
-            r.phoneMasked,
-            r.hash,
-          ]),
-        );
-        await sql('release savepoint sync_new_persons');
-        absent.forEach((r, i) => {
-          personIds.set(r.index, ids[i] as string);
-          created?.add(r.index);
-        });
-        const copied = new Set(absent);
-        rows = rows.filter((r) => !copied.has(r));
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== '23505') throw err;
-        await sql('rollback to savepoint sync_new_persons');
-      }
+    const newIds = absent.map(() => randomUUID());
+    const asCopied = absent.map((r, i) => [
+      newIds[i],
+      r.name,
+      r.idType,
+      r.enc,
+      r.index,
+      r.masked,
+      r.valid,
+      r.phoneEnc,
+      r.phoneMasked,
+      r.hash,
+    ]);
+    if (absent.length && (await copyNewRows(sql, 'person', PERSON_COPY_COLUMNS, asCopied))) {
+      absent.forEach((r, i) => {
+        personIds.set(r.index, newIds[i] as string);
+        created?.add(r.index);
+      });
+      const copied = new Set(absent);
+      rows = rows.filter((r) => !copied.has(r));
     }
     if (!rows.length) return personIds;
     const written = await this.writePersons(

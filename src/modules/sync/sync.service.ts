@@ -17,6 +17,7 @@ import type { SyncQuarantine } from './sync-quarantine.entity.js';
 import { redactText } from '../identity/identifiers.js';
 import {
   SyncWriter,
+  knexSql,
   transactionSql,
   type BatchOutcome,
   type PreparedBatch,
@@ -285,9 +286,7 @@ export class SyncService {
       return { done: false, value: { batch: step.value, prepared } };
     };
     const knex = (conn as unknown as { getKnex(): Knex }).getKnex();
-    const outside: Sql = async (text, params = []) =>
-      ((await knex.raw(text, params as Knex.RawBinding[])) as unknown as { rows: Record<string, unknown>[] })
-        .rows;
+    const outside = knexSql(knex);
     const account = (outcome: BatchOutcome): void => {
       counts.batches++;
       stats.afterBatch(outcome.inserted + outcome.staffJoined);
