@@ -72,7 +72,11 @@ export function makeLoaders(em: EntityManager): Loaders {
   });
   // Read-only: lean rows (see src/db/lean.ts).
   const lastInspections = new Map<string, DataLoader<string, Inspection | null>>();
+  // The resolver hands every target of a page the same `fields` array: looked up by identity first.
+  const byFields = new WeakMap<readonly string[], DataLoader<string, Inspection | null>>();
   const lastInspection = (fields: readonly string[] | null) => {
+    const same = fields && byFields.get(fields);
+    if (same) return same;
     const columns = fields && leanColumns(em, Inspection, fields);
     const key = columns?.join(',') ?? '*';
     let loader = lastInspections.get(key);
@@ -86,6 +90,7 @@ export function makeLoaders(em: EntityManager): Loaders {
       });
       lastInspections.set(key, loader);
     }
+    if (fields) byFields.set(fields, loader);
     return loader;
   };
   return {

@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import './enums.js';
 import {
   ArgumentValidationError,
+  AuthenticationError,
+  AuthorizationError,
   buildSchema,
+  type AuthCheckerFn,
+  type AuthMode,
   getMetadataStorage,
   type NonEmptyArray,
   type ValidatorFn,
@@ -119,6 +123,8 @@ export const validateArgs: ValidatorFn = async (argValue) => {
   }
 };
 
+const AUTH_MODE: AuthMode = 'error';
+
 /** Builds the executable schema (no metadata emission: every type is given explicitly). */
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -126,12 +132,18 @@ export async function createSchema(): Promise<GraphQLSchema> {
     authChecker: policyAuthChecker,
     // Subscriptions read the event bus through their own `subscribe`; this pub/sub stays unused.
     pubSub: createPubSub(),
-    authMode: 'error',
+    authMode: AUTH_MODE,
     validateFn: validateArgs,
     emitSchemaFile: false,
   });
-  plainFieldsReadDirectly(schema);
+  plainFieldsReadDirectly(schema, { authChecker: policyAuthChecker as AuthCheckerFn, authMode: AUTH_MODE });
   return schema;
+}
+
+/** The schema's auth settings, as given to type-graphql's `buildSchema`. */
+export interface DirectAuth {
+  authChecker: AuthCheckerFn;
+  authMode: AuthMode;
 }
 
 /**
@@ -143,14 +155,16 @@ export async function createSchema(): Promise<GraphQLSchema> {
  * gains `@Authorized` later keeps its check. There are no global middlewares (they would need the
  * wrapper on every field: drop this call if one is ever added).
  */
-export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
+export function plainFieldsReadDirectly(schema: GraphQLSchema, auth: DirectAuth): void {
   const storage = getMetadataStorage();
   // Guards are read from where the decorators record them: `FieldMetadata.roles` is not filled in.
-  const guarded = new Set<string>();
   const key = (target: unknown, field: string) =>
     `${String((target as { name?: string }).name)}\u0000${field}`;
-  for (const a of storage.authorizedFields) guarded.add(key(a.target, a.fieldName));
-  for (const m of storage.middlewares) guarded.add(key(m.target, m.fieldName));
+  const roles = new Map<string, readonly string[]>();
+  for (const a of storage.authorizedFields) roles.set(key(a.target, a.fieldName), a.roles as string[]);
+  const withMiddleware = new Set<string>();
+  for (const m of storage.middlewares) withMiddleware.add(key(m.target, m.fieldName));
+  const guarded = (k: string) => roles.has(k) || withMiddleware.has(k);
   const guardedClasses = new Set<unknown>([
     ...storage.resolverMiddlewares.map((m) => m.target),
     ...storage.authorizedResolver.map((a) => a.target),
@@ -174,17 +188,17 @@ export function plainFieldsReadDirectly(schema: GraphQLSchema): void {
       const plain =
         declared.length > 0 &&
         declared.every(
-          (f) => f.name === f.schemaName && !f.params?.length && !guarded.has(key(f.target, f.name)),
+          (f) => f.name === f.schemaName && !f.params?.length && !guarded(key(f.target, f.name)),
         );
       const resolvers = storage.fieldResolvers.filter(
         (r) => r.schemaName === field.name && owners.has(r.getObjectType?.()),
       );
       if (plain && !resolvers.length) field.resolve = undefined;
-      else if (resolvers.length === 1 && !declared.some((f) => guarded.has(key(f.target, f.name)))) {
-        const direct = directFieldResolver(
-          resolvers[0]!,
-          (target, name) => guarded.has(key(target, name)) || guardedClasses.has(target),
-        );
+      else if (resolvers.length === 1 && !declared.some((f) => guarded(key(f.target, f.name)))) {
+        const r = resolvers[0]!;
+        const k = key(r.target, r.methodName);
+        if (withMiddleware.has(k) || guardedClasses.has(r.target)) continue;
+        const direct = directFieldResolver(r, roles.has(k) ? { ...auth, roles: roles.get(k)! } : null);
         if (direct) field.resolve = direct;
       }
     }
@@ -197,20 +211,22 @@ type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolve
 const resolverInstances = new Map<unknown, object>();
 
 /**
- * A `@FieldResolver` in a resolver class that needs no wrapper: no guard or middleware, no
- * arguments, and parameters only `@Root()`, `@Ctx()` and `@Info()` taken whole. type-graphql's
- * wrapper then only gets the class instance and sorts and maps the parameter list on every call
- * (a roster page makes about 150 such calls); this resolver calls the method directly, with the
- * same arguments, on an instance of the class. Undefined when any condition fails, or when the class
- * takes constructor arguments or keeps state (its instance has own properties).
+ * A `@FieldResolver` in a resolver class that needs no wrapper: no middleware, no arguments, and
+ * parameters only `@Root()`, `@Ctx()` and `@Info()` taken whole. type-graphql's wrapper then only
+ * gets the class instance, runs the auth check as a middleware and sorts and maps the parameter
+ * list on every call (a roster page makes about 200 such calls); this resolver calls the method
+ * directly, with the same arguments, on an instance of the class. A field marked `@Authorized`
+ * (`guard`) is checked first exactly as type-graphql's auth middleware checks it: the same checker,
+ * roles and errors. Undefined when any condition fails, or when the class takes constructor
+ * arguments or keeps state (its instance has own properties).
  */
 function directFieldResolver(
   r: FieldResolverMetadata,
-  isGuarded: (target: unknown, name: string) => boolean,
+  guard: (DirectAuth & { roles: readonly string[] }) | null,
 ): GraphQLFieldResolver<unknown, unknown> | undefined {
   const target = r.target as unknown as (new () => object) | undefined;
   if (r.kind !== 'external' || typeof target !== 'function' || target.length !== 0) return undefined;
-  if (r.roles !== undefined || r.middlewares?.length || isGuarded(target, r.methodName)) return undefined;
+  if (r.middlewares?.length) return undefined;
   const slots = { root: 0, context: 2, info: 3 } as const;
   const picks: number[] = [];
   for (const p of [...(r.params ?? [])].sort((a, b) => a.index - b.index)) {
@@ -228,11 +244,24 @@ function directFieldResolver(
   const method = (instance as Record<string, unknown>)[r.methodName];
   if (typeof method !== 'function') return undefined;
   const self = instance;
-  return function directFieldResolver(root, args, context, info) {
-    const all = [root, args, context, info];
-    return (method as (...a: unknown[]) => unknown).apply(
+  const call = (all: unknown[]) =>
+    (method as (...a: unknown[]) => unknown).apply(
       self,
       picks.map((i) => all[i]),
     );
+  if (!guard) {
+    return function directFieldResolver(root, args, context, info) {
+      return call([root, args, context, info]);
+    };
+  }
+  const roles = [...guard.roles];
+  const denied = () => {
+    if (guard.authMode === 'null') return null;
+    throw roles.length === 0 ? new AuthenticationError() : new AuthorizationError();
+  };
+  return function directFieldResolver(root, args, context, info) {
+    const granted = guard.authChecker({ root, args, context: context as object, info }, roles);
+    if (typeof granted === 'boolean') return granted ? call([root, args, context, info]) : denied();
+    return granted.then((ok) => (ok ? call([root, args, context, info]) : denied()));
   };
 }

@@ -26,9 +26,11 @@ import { DocumentCache } from './protection/document-cache.js';
 import {
   callerInfo,
   protectionPlugin,
+  trustedDocument,
   trustedDocumentIds,
   wsAdmission,
 } from './protection/protection.plugin.js';
+import { graphqlPostHandler, type EarlyAnswer } from './http-post.js';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -78,7 +80,11 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   // GraphQL answers POSTs, which no cache revalidates: hashing every body for an ETag is wasted CPU.
   app.set('etag', false);
   app.use(requestLogger(log, metrics));
-  const httpServer = http.createServer(app);
+  // POST /graphql with a JSON body skips express (see graphqlPostHandler); set once Apollo runs.
+  let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!graphqlPost?.(req, res)) app(req, res);
+  });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
@@ -138,6 +144,25 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     wsServer,
   );
 
+  /** The context of an HTTP GraphQL request (both HTTP paths below). */
+  const graphqlContext = async (req: http.IncomingMessage, requestId: string): Promise<Ctx> => {
+    const user = await principalFromHeader(opts.jwtSecret, req.headers.authorization).catch((e: unknown) => {
+      // Thrown from the context factory, an AppError would be masked as a 500: answer 401 with its code.
+      if (e instanceof AppError) {
+        throw new GraphQLError(e.message, {
+          extensions: { code: e.code, messageZh: ERROR_TEXT_ZH[e.code], http: { status: 401 } },
+        });
+      }
+      throw e;
+    });
+    const ctx = contextFor(user, requestId);
+    callerInfo.set(ctx.em, {
+      ip: req.socket.remoteAddress ?? 'unknown',
+      clientName: clientName(req.headers),
+    });
+    return ctx;
+  };
+
   const apollo = new ApolloServer<Ctx>({
     schema: opts.schema,
     // Apollo's switch is all-or-nothing; when only ADMIN may introspect, the plugin checks the role.
@@ -167,6 +192,27 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     ],
   });
   await apollo.start();
+
+  /** Refuses a query text with more tokens than the limit before it is parsed. */
+  const tokenLimit = (q: unknown): EarlyAnswer | null =>
+    typeof q === 'string' && countTokens(q, limits.maxTokens) > limits.maxTokens
+      ? {
+          status: 400,
+          body: errorBody('TOO_MANY_TOKENS', `the document has more than ${limits.maxTokens} tokens`),
+        }
+      : null;
+  graphqlPost = graphqlPostHandler({
+    apollo,
+    context: graphqlContext,
+    admit: async (body) => {
+      const refused = await trustedDocument(protection, body);
+      if (refused) return { status: 400, body: refused };
+      return tokenLimit((body as { query?: unknown }).query);
+    },
+    bodyLimitBytes: opts.bodyLimitBytes,
+    log,
+    metrics,
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -209,35 +255,11 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     },
     (req: Request, res: Response, next: NextFunction) => {
       const q = (req.body as { query?: unknown } | undefined)?.query ?? req.query.query;
-      if (typeof q === 'string' && countTokens(q, limits.maxTokens) > limits.maxTokens) {
-        res
-          .status(400)
-          .json(errorBody('TOO_MANY_TOKENS', `the document has more than ${limits.maxTokens} tokens`));
-        return;
-      }
-      next();
+      const refused = tokenLimit(q);
+      if (refused) res.status(refused.status).json(refused.body);
+      else next();
     },
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const user = await principalFromHeader(opts.jwtSecret, req.headers.authorization).catch(
-          (e: unknown) => {
-            // Thrown from the context factory, an AppError would be masked as a 500: answer 401 with its code.
-            if (e instanceof AppError) {
-              throw new GraphQLError(e.message, {
-                extensions: { code: e.code, messageZh: ERROR_TEXT_ZH[e.code], http: { status: 401 } },
-              });
-            }
-            throw e;
-          },
-        );
-        const ctx = contextFor(user, requestIdOf(res));
-        callerInfo.set(ctx.em, {
-          ip: req.socket.remoteAddress ?? 'unknown',
-          clientName: clientName(req.headers),
-        });
-        return ctx;
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req, res }) => graphqlContext(req, requestIdOf(res)) }),
   );
 
   // Body-parser and context errors answer GraphQL-shaped JSON, never an HTML stack trace.
@@ -251,8 +273,17 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', `request body over ${opts.bodyLimitBytes} bytes`));
       return;
     }
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+      res.status(415).json(errorBody('UNSUPPORTED_MEDIA_TYPE', 'the body must be JSON in UTF-8'));
+      return;
+    }
     if (e.type === 'entity.parse.failed') {
       res.status(400).json(errorBody('BAD_REQUEST', 'request body is not valid JSON'));
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      // Any other body-parser refusal (a body that does not decompress, a length mismatch…).
+      res.status(e.status).json(errorBody('BAD_REQUEST', 'the request body could not be read'));
       return;
     }
     log.error({ err }, 'unhandled HTTP error');

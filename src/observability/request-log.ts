@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from './metrics.js';
@@ -14,11 +15,44 @@ function pathOf(req: Request): string {
   return req.originalUrl.split('?')[0] ?? '/';
 }
 
-function routeOf(req: Request): string {
-  const p = pathOf(req);
-  if (p === '/graphql' || p === '/metrics' || p === '/healthz' || p === '/readyz') return p;
-  const first = p.split('/')[1];
+function routeOf(path: string): string {
+  if (path === '/graphql' || path === '/metrics' || path === '/healthz' || path === '/readyz') return path;
+  const first = path.split('/')[1];
   return first ? `/${first}` : '/';
+}
+
+/**
+ * Starts the access log of one request (see {@link requestLogger}) on plain node:http objects;
+ * `path` is the request path without the query string. Returns the request id, already echoed.
+ */
+export function logRequest(
+  log: Logger,
+  metrics: Metrics,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  locals: { operationName?: string } = {},
+): string {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', requestId);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = routeOf(path);
+    metrics.httpRequests.inc({ method: req.method ?? 'GET', route, status: String(res.statusCode) });
+    metrics.httpDuration.observe({ route }, seconds);
+    const line = {
+      requestId,
+      req: { method: req.method, path, client: clientName(req.headers) },
+      res: { statusCode: res.statusCode },
+      operationName: locals.operationName,
+      responseTimeMs: Math.round(seconds * 1e6) / 1000,
+    };
+    if (res.statusCode >= 500) log.error(line, 'request failed');
+    else log.info(line, 'request completed');
+  });
+  return requestId;
 }
 
 /**
@@ -29,26 +63,7 @@ function routeOf(req: Request): string {
  */
 export function requestLogger(log: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ route }, seconds);
-      const line = {
-        requestId,
-        req: { method: req.method, path: pathOf(req), client: clientName(req.headers) },
-        res: { statusCode: res.statusCode },
-        operationName: res.locals.operationName as string | undefined,
-        responseTimeMs: Math.round(seconds * 1e6) / 1000,
-      };
-      if (res.statusCode >= 500) log.error(line, 'request failed');
-      else log.info(line, 'request completed');
-    });
+    res.locals.requestId = logRequest(log, metrics, req, res, pathOf(req), res.locals);
     next();
   };
 }

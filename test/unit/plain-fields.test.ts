@@ -12,6 +12,7 @@ import {
   Resolver,
   Root,
   buildSchema,
+  type AuthCheckerFn,
 } from 'type-graphql';
 import { plainFieldsReadDirectly } from '../../src/graphql/schema.js';
 
@@ -57,23 +58,25 @@ class ProbeResolver {
   }
 }
 
+const authChecker: AuthCheckerFn = ({ context }, roles) => roles.includes((context as { role: string }).role);
+
 describe('plain fields read directly', () => {
   it('drops the wrapper only where nothing guards or computes the field', async () => {
     const schema = await buildSchema({
       resolvers: [ProbeResolver],
-      authChecker: ({ context }, roles) => roles.includes((context as { role: string }).role),
+      authChecker,
       authMode: 'null',
     });
-    plainFieldsReadDirectly(schema);
+    plainFieldsReadDirectly(schema, { authChecker, authMode: 'null' });
     const fields = (schema.getType('PlainProbe') as GraphQLObjectType).getFields();
     expect(fields.open!.resolve).toBeUndefined();
     expect(fields.secret!.resolve).toBeDefined();
     expect(fields.renamed!.resolve).toBeDefined();
-    // Field resolvers with nothing but @Root/@Ctx/@Info are called directly; guarded ones and
-    // ones with arguments keep type-graphql's wrapper.
+    // Field resolvers with nothing but @Root/@Ctx/@Info are called directly, @Authorized ones with
+    // the same check; ones with arguments keep type-graphql's wrapper.
     expect(fields.computed!.resolve?.name).toBe('directFieldResolver');
     expect(fields.withContext!.resolve?.name).toBe('directFieldResolver');
-    expect(fields.guardedComputed!.resolve?.name).not.toBe('directFieldResolver');
+    expect(fields.guardedComputed!.resolve?.name).toBe('directFieldResolver');
     expect(fields.withArg!.resolve?.name).not.toBe('directFieldResolver');
     const r = await graphql({
       schema,
@@ -98,5 +101,32 @@ describe('plain fields read directly', () => {
       contextValue: { role: 'BOSS' },
     });
     expect(boss.data).toEqual({ probe: { guardedComputed: 's?' } });
+  });
+
+  it('checks an @Authorized field resolver called directly exactly as type-graphql does', async () => {
+    const asyncChecker: AuthCheckerFn = async (data, roles) => authChecker(data, roles);
+    for (const checker of [authChecker, asyncChecker]) {
+      const wrapped = await buildSchema({
+        resolvers: [ProbeResolver],
+        authChecker: checker,
+        authMode: 'error',
+      });
+      const direct = await buildSchema({
+        resolvers: [ProbeResolver],
+        authChecker: checker,
+        authMode: 'error',
+      });
+      plainFieldsReadDirectly(direct, { authChecker: checker, authMode: 'error' });
+      const field = (direct.getType('PlainProbe') as GraphQLObjectType).getFields().guardedComputed!;
+      expect(field.resolve?.name).toBe('directFieldResolver');
+      for (const role of ['CLERK', 'BOSS']) {
+        const run = (schema: typeof direct) =>
+          graphql({ schema, source: '{ probe { open guardedComputed } }', contextValue: { role } });
+        const [a, b] = [await run(wrapped), await run(direct)];
+        expect(JSON.parse(JSON.stringify(b))).toEqual(JSON.parse(JSON.stringify(a)));
+        if (role === 'CLERK') expect(b.errors?.[0]?.message).toMatch(/Access denied/);
+        else expect(b.data).toEqual({ probe: { open: 'o', guardedComputed: 's?' } });
+      }
+    }
   });
 });

@@ -113,36 +113,48 @@ export function protectionPlugin(
  */
 export function trustedDocumentIds(protection: ProtectionService) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const body = req.body as
-      | { query?: unknown; documentId?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } }
-      | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return next();
-    const id =
-      typeof body.documentId === 'string'
-        ? body.documentId
-        : typeof body.extensions?.persistedQuery?.sha256Hash === 'string'
-          ? body.extensions.persistedQuery.sha256Hash
-          : null;
-    if (id === null) return next();
-    if (body.query === undefined) {
-      const text = await protection.documentById(id);
-      if (text === null) {
-        res.status(400).json({
-          errors: [
-            {
-              message: `no trusted document has id ${id.slice(0, 80)}`,
-              extensions: { code: 'TRUSTED_DOCUMENT_NOT_FOUND' },
-            },
-          ],
-        });
-        return;
-      }
-      body.query = text;
-    }
-    delete body.documentId;
-    if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
-    next();
+    const refused = await trustedDocument(protection, req.body);
+    if (refused) res.status(400).json(refused);
+    else next();
   };
+}
+
+/**
+ * The rule of {@link trustedDocumentIds} on a parsed POST body, in place: null when the body may go
+ * on (with the registered text as its query when it named a document by id), else the 400 answer.
+ */
+export async function trustedDocument(
+  protection: ProtectionService,
+  parsed: unknown,
+): Promise<object | null> {
+  const body = parsed as
+    | { query?: unknown; documentId?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } }
+    | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  const id =
+    typeof body.documentId === 'string'
+      ? body.documentId
+      : typeof body.extensions?.persistedQuery?.sha256Hash === 'string'
+        ? body.extensions.persistedQuery.sha256Hash
+        : null;
+  if (id === null) return null;
+  if (body.query === undefined) {
+    const text = await protection.documentById(id);
+    if (text === null) {
+      return {
+        errors: [
+          {
+            message: `no trusted document has id ${id.slice(0, 80)}`,
+            extensions: { code: 'TRUSTED_DOCUMENT_NOT_FOUND' },
+          },
+        ],
+      };
+    }
+    body.query = text;
+  }
+  delete body.documentId;
+  if (body.extensions?.persistedQuery) delete body.extensions.persistedQuery;
+  return null;
 }
 
 /**

@@ -19,7 +19,7 @@ import { Target } from './target.entity.js';
 import { TargetPerson } from './target-person.entity.js';
 import { Person } from './person.entity.js';
 import { Inspection } from '../inspections/inspection.entity.js';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { projection, selectedFields } from '../../graphql/projection.js';
 import {
   CreateTargetInput,
@@ -42,6 +42,12 @@ const INSPECTION_NEEDS = {
   evidence: ['id'],
   measures: ['id'],
 };
+
+/**
+ * `lastInspection`'s projection per selection: graphql-js hands every target of a page the same
+ * `fieldNodes`, so a page computes it once (and the loader finds its columns by the same array).
+ */
+const lastInspectionFields = new WeakMap<readonly FieldNode[], string[] | null>();
 
 @Resolver(() => Target)
 export class TargetResolver {
@@ -70,13 +76,17 @@ export class TargetResolver {
     @C() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Inspection | null> {
-    const fields = projection(
-      ctx.em.getMetadata().get(Inspection),
-      selectedFields(info),
-      INSPECTION_NEEDS,
-      // The loader keys rows by target; the scope check reads the jurisdiction.
-      ['id', 'targetId', 'jurisdictionCode'],
-    );
+    let fields = lastInspectionFields.get(info.fieldNodes);
+    if (fields === undefined) {
+      fields = projection(
+        ctx.em.getMetadata().get(Inspection),
+        selectedFields(info),
+        INSPECTION_NEEDS,
+        // The loader keys rows by target; the scope check reads the jurisdiction.
+        ['id', 'targetId', 'jurisdictionCode'],
+      );
+      lastInspectionFields.set(info.fieldNodes, fields);
+    }
     const i = await ctx.loaders.lastInspection(fields).load(t.id);
     const jur = i ? (await ctx.scope()).visibleJurisdictions() : null;
     return i && (!jur || jur.includes(i.jurisdictionCode)) ? i : null;
