@@ -12,7 +12,13 @@ import {
   type ValidatorFn,
 } from 'type-graphql';
 import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
-import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLInterfaceType,
+  GraphQLObjectType,
+  GraphQLUnionType,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { policyAuthChecker } from './policy.js';
 import { CommonResolver } from './common.resolver.js';
@@ -137,7 +143,35 @@ export async function createSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
   });
   plainFieldsReadDirectly(schema, { authChecker: policyAuthChecker as AuthCheckerFn, authMode: AUTH_MODE });
+  resolveTypesSynchronously(schema);
   return schema;
+}
+
+/**
+ * type-graphql wraps an interface's or union's `resolveType` in an async function, so every value
+ * of an abstract type waits a promise for its type name; graphql-jit (src/graphql/jit.ts) takes
+ * names only, not promises. Replaced here by the same mapping run synchronously: the declared
+ * resolver's answer, a type name as is, a class as its object type's name. A declared resolver that
+ * is itself async still answers a promise (graphql-js accepts it; no such resolver exists today).
+ */
+export function resolveTypesSynchronously(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  const declared = [
+    ...storage.interfaceTypes.map((i) => [i.name, i.resolveType] as const),
+    ...storage.unions.map((u) => [u.name, u.resolveType] as const),
+  ];
+  for (const [name, resolveType] of declared) {
+    const type = schema.getType(name);
+    if (!resolveType || !(type instanceof GraphQLInterfaceType || type instanceof GraphQLUnionType)) continue;
+    const nameOf = (resolved: unknown): string | undefined =>
+      !resolved || typeof resolved === 'string'
+        ? ((resolved as string | undefined) ?? undefined)
+        : storage.objectTypes.find((o) => o.target === resolved)?.name;
+    type.resolveType = (...args: Parameters<NonNullable<GraphQLInterfaceType['resolveType']>>) => {
+      const resolved = (resolveType as (...a: unknown[]) => unknown)(...args);
+      return resolved instanceof Promise ? resolved.then(nameOf) : nameOf(resolved);
+    };
+  }
 }
 
 /** The schema's auth settings, as given to type-graphql's `buildSchema`. */

@@ -31,6 +31,7 @@ import {
   wsAdmission,
 } from './protection/protection.plugin.js';
 import { graphqlPostHandler, type EarlyAnswer } from './http-post.js';
+import { jitGateway } from './jit.js';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -164,7 +165,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   };
 
   const apollo = new ApolloServer<Ctx>({
-    schema: opts.schema,
+    // Queries run compiled (see jitGateway); Apollo keeps parsing, validation, plugins and errors.
+    gateway: jitGateway(opts.schema),
     // Apollo's switch is all-or-nothing; when only ADMIN may introspect, the plugin checks the role.
     introspection: opts.introspection || protection.introspectionEnabled,
     documentStore: documents,
