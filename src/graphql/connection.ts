@@ -134,7 +134,12 @@ export async function paginate<E extends object, C extends ConnectionShape<E>>(
     : await em.findByCursor(entity, where, options);
   const conn = new Conn();
   conn.nodes = [...cur.items] as E[];
-  conn.edges = conn.nodes.map((n) => ({ cursor: cur.from(n as never), node: n }));
+  // Edges (a cursor each) are built only if the selection reads them.
+  let edges: typeof conn.edges | undefined;
+  Object.defineProperty(conn, 'edges', {
+    get: () => (edges ??= conn.nodes.map((n) => ({ cursor: cur.from(n as never), node: n }))),
+    enumerable: true,
+  });
   const info = new PageInfo();
   info.hasNextPage = cur.hasNextPage;
   info.hasPreviousPage = cur.hasPrevPage;

@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { leanFind } from '../../src/db/lean.js';
+import { Target } from '../../src/modules/targets/target.entity.js';
 import pg from 'pg';
 import { Role } from '../../src/graphql/auth.js';
 import { toGlobalId } from '../../src/graphql/node.js';
@@ -323,5 +327,65 @@ describe('roster page read lean', () => {
     expect(await seen()).toBe(0);
     expect((await upsert(station.jurisdiction_codes)).errors).toBeUndefined();
     expect(await seen()).toBeGreaterThan(0);
+  });
+});
+
+describe('leanFind keeps the statement per query', () => {
+  it('answers as the driver does, for every kind of page, and builds each statement once', async () => {
+    const em = tp.platform.orm.em.fork() as EntityManager;
+    const driver = em.getDriver() as unknown as { createQueryBuilder: (...a: unknown[]) => unknown };
+    const some = (
+      await db.query<{ name: string; id: string }>(
+        'select name, id from target where archived_at is null order by name, id limit 3 offset 5',
+      )
+    ).rows;
+    const cursorOf = (r: { name: string; id: string }) =>
+      Buffer.from(JSON.stringify([r.name, r.id])).toString('base64url');
+    const orderBy = { name: 'asc', id: 'asc' } as const;
+    const cases: [string, object, object][] = [
+      ['first page', { archivedAt: null }, { first: 4, orderBy, overfetch: true }],
+      ['after', { archivedAt: null }, { first: 4, after: cursorOf(some[0]!), orderBy, overfetch: true }],
+      [
+        'last before',
+        { archivedAt: null },
+        { last: 3, before: cursorOf(some[2]!), orderBy, overfetch: true },
+      ],
+      [
+        'filters and fields',
+        { archivedAt: null, category: { $in: ['HOTEL', 'INTERNET_CAFE'] }, name: { $ilike: '%店%' } },
+        { first: 5, orderBy, overfetch: true, fields: ['id', 'name', 'category'] },
+      ],
+      ['no cursor', { archivedAt: null, hotelBlacklisted: false }, { orderBy, fields: ['id', 'name'] }],
+    ];
+    for (const [name, where, options] of cases) {
+      const spy = vi.spyOn(driver, 'createQueryBuilder');
+      const expected = await em.getDriver().find('Target', where as never, { ...options } as never);
+      const built = spy.mock.calls.length;
+      const first = await leanFind(em, Target, where as never, { ...options } as never);
+      const again = await leanFind(em, Target, where as never, { ...options } as never);
+      // The driver builds once; leanFind builds on its first call only, not on the second.
+      expect(spy.mock.calls.length - built, name).toBeLessThanOrEqual(1);
+      spy.mockRestore();
+      const plainRows = (rows: object[]) => rows.map((r) => ({ ...r }));
+      expect(plainRows(first), name).toEqual(plainRows(expected as object[]));
+      expect(plainRows(again), name).toEqual(plainRows(expected as object[]));
+      expect(first.length, name).toBeGreaterThan(0);
+      for (const r of first) expect(r).toBeInstanceOf(Target);
+    }
+  });
+
+  it('leaves queries it cannot key (raw fragments, class instances, other options) to the driver', async () => {
+    const em = tp.platform.orm.em.fork() as EntityManager;
+    const driver = em.getDriver() as unknown as { find: (...a: unknown[]) => Promise<unknown[]> };
+    const spy = vi.spyOn(driver, 'find');
+    await leanFind(em, Target, { archivedAt: null, [raw('1 = 1')]: [] } as never, { first: 2 } as never);
+    await leanFind(
+      em,
+      Target,
+      { archivedAt: null } as never,
+      { first: 2, lockMode: undefined, flags: [] } as never,
+    );
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
   });
 });
