@@ -8,6 +8,7 @@ import { Inspection } from '../modules/inspections/inspection.entity.js';
 import { Person } from '../modules/targets/person.entity.js';
 import { lastInspectionSql } from '../modules/inspections/last-inspection.sql.js';
 import { pgArray } from '../db/pg-array.js';
+import { queryBound } from '../db/bound.js';
 
 /** Per-request batch loaders for relations that MikroORM's own dataloader does not cover. */
 export interface Loaders {
@@ -39,9 +40,7 @@ export function makeLoaders(em: EntityManager): Loaders {
   // Read-only lean rows (see src/db/lean.ts), the person joined in; `target` comes back as its id.
   // The encrypted ID and phone are left out: the two resolvers that reveal them load them by id.
   const targetPersons = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
-    const rows = await em
-      .getConnection()
-      .execute<Record<string, unknown>[]>(TARGET_PERSONS_SQL, [pgArray(targetIds)]);
+    const rows = await queryBound(em, TARGET_PERSONS_SQL, [pgArray(targetIds)]);
     const by = new Map<string, TargetPerson[]>();
     for (const r of rows) {
       const link = leanRows(TargetPerson, {
@@ -83,7 +82,7 @@ export function makeLoaders(em: EntityManager): Loaders {
     if (!loader) {
       const sql = lastInspectionSql(columns);
       loader = new DataLoader<string, Inspection | null>(async (targetIds) => {
-        const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, [pgArray(targetIds)]);
+        const rows = await queryBound(em, sql, [pgArray(targetIds)]);
         const by = new Map<string, Inspection>();
         for (const i of leanMap(em, Inspection, rows)) by.set(i.targetId, i);
         return targetIds.map((id) => by.get(id) ?? null);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { leanFind } from '../../src/db/lean.js';
+import { queryBound } from '../../src/db/bound.js';
+import { pgArray } from '../../src/db/pg-array.js';
 import { Target } from '../../src/modules/targets/target.entity.js';
 import pg from 'pg';
 import { Role } from '../../src/graphql/auth.js';
@@ -387,5 +389,33 @@ describe('leanFind keeps the statement per query', () => {
     );
     expect(spy).toHaveBeenCalledTimes(2);
     spy.mockRestore();
+  });
+});
+
+describe('queryBound', () => {
+  it('binds parameters as they are, runs on the caller transaction and reports to the query hook', async () => {
+    const em = tp.platform.orm.em.fork() as EntityManager;
+    const tricky = `it's a '?' {"x"}`;
+    const before = tp.queries.length;
+    const [plain] = await queryBound<{ v: string; n: number }>(
+      em,
+      'select ?::text as v, cardinality(?::text[]) as n',
+      [tricky, pgArray(['a', 'b,c', 'd"e'])],
+    );
+    expect(plain).toEqual({ v: tricky, n: 3 });
+    expect(tp.queries.slice(before).some((q) => q.includes('select ?::text as v'))).toBe(true);
+    await em.transactional(async (tx) => {
+      const ctx = tx.getTransactionContext();
+      await tx
+        .getConnection()
+        .execute('create temporary table qb_probe (v text) on commit drop', [], 'run', ctx);
+      await tx.getConnection().execute(`insert into qb_probe values ('inside')`, [], 'run', ctx);
+      const rows = await queryBound<{ v: string }>(
+        tx as EntityManager,
+        'select v from qb_probe where v = ?',
+        ['inside'],
+      );
+      expect(rows).toEqual([{ v: 'inside' }]);
+    });
   });
 });
