@@ -40,6 +40,7 @@ import {
   type AggregateArgs,
 } from '../src/modules/dashboard/aggregate.types.js';
 import { lastInspectionSql } from '../src/modules/inspections/last-inspection.sql.js';
+import { SERVER_NODE_FLAGS } from '../src/config/server-node-flags.js';
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -258,6 +259,8 @@ function spawnServer(side: 'platform' | 'baseline', url: string): Promise<Child>
     process.execPath,
     [
       ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'profiles')}`] : []),
+      // Both servers with the V8 flags the platform is deployed with.
+      ...SERVER_NODE_FLAGS,
       ...process.execArgv,
       fileURLToPath(import.meta.url),
       `--serve=${side}`,

@@ -59,3 +59,24 @@ describe('configuration', () => {
     });
   });
 });
+
+describe('server V8 flags', () => {
+  it('are the same in npm start, the image and bench:api', async () => {
+    const { SERVER_NODE_FLAGS } = await import('../../src/config/server-node-flags.js');
+    const root = path.join(import.meta.dirname, '..', '..');
+    const start = (
+      JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    ).scripts.start;
+    const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('CMD ['))!;
+    expect(SERVER_NODE_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of SERVER_NODE_FLAGS) {
+      expect(start.split(' ')).toContain(flag);
+      expect(JSON.parse(cmd.slice(4)) as string[]).toContain(flag);
+    }
+    expect(readFileSync(path.join(root, 'scripts', 'bench-api.ts'), 'utf8')).toContain(
+      '...SERVER_NODE_FLAGS',
+    );
+  });
+});
