@@ -13,7 +13,11 @@ import { queryBound } from '../db/bound.js';
 /** Per-request batch loaders for relations that MikroORM's own dataloader does not cover. */
 export interface Loaders {
   itemVersion(itemId: string, version: number): Promise<InspectionItemVersion>;
-  targetPersons: DataLoader<string, TargetPerson[]>;
+  /**
+   * Links of targets with their persons, in role order; `columns` (from `targetPersonColumns`,
+   * null = all) are the columns read besides the keys. One loader per distinct projection.
+   */
+  targetPersons(columns: TargetPersonColumns | null): DataLoader<string, TargetPerson[]>;
   department: DataLoader<string, Department | null>;
   /**
    * The last inspection carried out at a target (by `inspectedOn`), or null; `fields` (from
@@ -22,11 +26,61 @@ export interface Loaders {
   lastInspection(fields: readonly string[] | null): DataLoader<string, Inspection | null>;
 }
 
+/** Columns of a `target_person` link and of its person that a roster page may read, by property. */
+const LINK_COLUMNS = { role: 'tp.role', since: 'tp.since', until: 'tp.until' } as const;
+const PERSON_COLUMNS = {
+  name: 'p.name',
+  idType: 'p.id_type',
+  idMasked: 'p.id_masked',
+  idValid: 'p.id_valid',
+  phoneMasked: 'p.phone_masked',
+} as const;
+
+/** What a selection of `Target.persons` reads: link and person properties (keys always come). */
+export interface TargetPersonColumns {
+  link: readonly (keyof typeof LINK_COLUMNS)[];
+  person: readonly (keyof typeof PERSON_COLUMNS)[];
+}
+
+/**
+ * The columns a `persons { … person { … } }` selection needs, or null (every column) when it names
+ * a field this projection does not know. Person fields answered by resolvers read only the id
+ * (`id`; `idNumber` and `phone` load their sealed value by id), which always comes.
+ */
+export function targetPersonColumns(
+  linkFields: ReadonlySet<string>,
+  personFields: ReadonlySet<string>,
+): TargetPersonColumns | null {
+  const link: (keyof typeof LINK_COLUMNS)[] = [];
+  for (const f of linkFields) {
+    if (f === '__typename' || f === 'person') continue;
+    if (!(f in LINK_COLUMNS)) return null;
+    link.push(f as keyof typeof LINK_COLUMNS);
+  }
+  const person: (keyof typeof PERSON_COLUMNS)[] = [];
+  for (const f of personFields) {
+    if (f === '__typename' || f === 'id' || f === 'idNumber' || f === 'phone') continue;
+    if (!(f in PERSON_COLUMNS)) return null;
+    person.push(f as keyof typeof PERSON_COLUMNS);
+  }
+  return { link: link.sort(), person: person.sort() };
+}
+
 /** Links of a set of targets with their persons, in role order (param: target ids, uuid[]). */
-const TARGET_PERSONS_SQL = `select tp.id, tp.target_id, tp.role, tp.since, tp.until, p.id as person_id, p.name,
-  p.id_type, p.id_masked, p.id_valid, p.phone_masked
+function targetPersonsSql(c: TargetPersonColumns | null): string {
+  const link = c ? c.link : (Object.keys(LINK_COLUMNS) as (keyof typeof LINK_COLUMNS)[]);
+  const person = c ? c.person : (Object.keys(PERSON_COLUMNS) as (keyof typeof PERSON_COLUMNS)[]);
+  const cols = [
+    'tp.id',
+    'tp.target_id',
+    'p.id as person_id',
+    ...link.map((k) => `${LINK_COLUMNS[k]} as "${k}"`),
+    ...person.map((k) => `${PERSON_COLUMNS[k]} as "p_${k}"`),
+  ];
+  return `select ${cols.join(', ')}
 from target_person tp join person p on p.id = tp.person_id
 where tp.target_id = any(?::uuid[]) order by tp.role asc, tp.id asc`;
+}
 
 export function makeLoaders(em: EntityManager): Loaders {
   const versions = new DataLoader<string, InspectionItemVersion>(async (keys) => {
@@ -39,31 +93,33 @@ export function makeLoaders(em: EntityManager): Loaders {
   });
   // Read-only lean rows (see src/db/lean.ts), the person joined in; `target` comes back as its id.
   // The encrypted ID and phone are left out: the two resolvers that reveal them load them by id.
-  const targetPersons = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
-    const rows = await queryBound(em, TARGET_PERSONS_SQL, [pgArray(targetIds)]);
-    const by = new Map<string, TargetPerson[]>();
-    for (const r of rows) {
-      const link = leanRows(TargetPerson, {
-        id: r.id,
-        target: r.target_id,
-        role: r.role,
-        since: r.since,
-        until: r.until,
-        person: leanRows(Person, {
-          id: r.person_id,
-          name: r.name,
-          idType: r.id_type,
-          idMasked: r.id_masked,
-          idValid: r.id_valid,
-          phoneMasked: r.phone_masked,
-        }),
-      });
-      const list = by.get(r.target_id as string);
-      if (list) list.push(link);
-      else by.set(r.target_id as string, [link]);
-    }
-    return targetIds.map((id) => by.get(id) ?? []);
-  });
+  const personLoaders = new Map<string, DataLoader<string, TargetPerson[]>>();
+  const targetPersons = (columns: TargetPersonColumns | null) => {
+    const key = columns ? `${columns.link.join(',')}|${columns.person.join(',')}` : '*';
+    let loader = personLoaders.get(key);
+    if (loader) return loader;
+    const sql = targetPersonsSql(columns);
+    loader = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
+      const rows = await queryBound(em, sql, [pgArray(targetIds)]);
+      const by = new Map<string, TargetPerson[]>();
+      for (const r of rows) {
+        const person: Record<string, unknown> = { id: r.person_id };
+        const link: Record<string, unknown> = { id: r.id, target: r.target_id };
+        for (const [k, v] of Object.entries(r)) {
+          if (k.startsWith('p_')) person[k.slice(2)] = v;
+          else if (k in LINK_COLUMNS) link[k] = v;
+        }
+        link.person = leanRows(Person, person);
+        const list = by.get(r.target_id as string);
+        const l = leanRows(TargetPerson, link);
+        if (list) list.push(l);
+        else by.set(r.target_id as string, [l]);
+      }
+      return targetIds.map((id) => by.get(id) ?? []);
+    });
+    personLoaders.set(key, loader);
+    return loader;
+  };
   const department = new DataLoader<string, Department | null>(async (codes) => {
     const rows = await em.find(Department, { code: { $in: [...codes] } });
     const by = new Map(rows.map((r) => [r.code, r]));

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { leanFind } from '../../src/db/lean.js';
 import { queryBound } from '../../src/db/bound.js';
 import { pgArray } from '../../src/db/pg-array.js';
+import { targetPersonColumns } from '../../src/graphql/loaders.js';
 import { Target } from '../../src/modules/targets/target.entity.js';
 import pg from 'pg';
 import { Role } from '../../src/graphql/auth.js';
@@ -247,6 +248,47 @@ describe('roster page read lean', () => {
       rows.map((x) => [x.complaints90d, x.version]),
     );
     for (const n of nodes) expect(Array.isArray(n.violations)).toBe(true);
+  });
+
+  it('reads only the person columns the selection needs, with the same values as the full read', async () => {
+    const personsSql = async (query: string) => {
+      const before = tp.queries.length;
+      const r = await tp.gql<{ targets: { nodes: { persons: Record<string, unknown>[] }[] } }>(
+        query,
+        {},
+        analyst,
+      );
+      expect(r.errors).toBeUndefined();
+      const sql = tp.queries.slice(before).find((q) => /from target_person tp join person p/.test(q));
+      expect(sql).toBeDefined();
+      return { sql: sql!, nodes: r.data!.targets.nodes };
+    };
+    const narrow = await personsSql('{ targets(first: 8) { nodes { persons { role person { name } } } } }');
+    expect(narrow.sql).toMatch(/tp\.role/);
+    expect(narrow.sql).toMatch(/p\.name/);
+    expect(narrow.sql).not.toMatch(/id_masked|phone_masked|id_type|id_valid|tp\.since|tp\.until/);
+    const full = await personsSql(
+      '{ targets(first: 8) { nodes { persons { role since until person { id name idType idMasked idValid phoneMasked } } } } }',
+    );
+    expect(full.sql).toMatch(/phone_masked/);
+    // The same links, in the same order, with the same values where both read them.
+    expect(
+      narrow.nodes.map((n) => n.persons.map((p) => [p.role, (p.person as { name: string }).name])),
+    ).toEqual(full.nodes.map((n) => n.persons.map((p) => [p.role, (p.person as { name: string }).name])));
+    expect(full.nodes.flatMap((n) => n.persons).length).toBeGreaterThan(0);
+    const masked = full.nodes
+      .flatMap((n) => n.persons)
+      .find((p) => (p.person as { idMasked: unknown }).idMasked);
+    expect(masked).toBeDefined();
+  });
+
+  it('projects person columns only for fields it knows', () => {
+    expect(targetPersonColumns(new Set(['role', 'person']), new Set(['name', 'id', 'idNumber']))).toEqual({
+      link: ['role'],
+      person: ['name'],
+    });
+    expect(targetPersonColumns(new Set(['role', 'addedLater']), new Set(['name']))).toBeNull();
+    expect(targetPersonColumns(new Set(['person']), new Set(['name', 'addedLater']))).toBeNull();
   });
 
   it('resolves interface fields and node() on lean rows (they are instances of the entity class)', async () => {

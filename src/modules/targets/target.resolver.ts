@@ -21,6 +21,7 @@ import { Person } from './person.entity.js';
 import { Inspection } from '../inspections/inspection.entity.js';
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { projection, selectedFields } from '../../graphql/projection.js';
+import { targetPersonColumns, type TargetPersonColumns } from '../../graphql/loaders.js';
 import {
   CreateTargetInput,
   PersonInput,
@@ -48,6 +49,8 @@ const INSPECTION_NEEDS = {
  * `fieldNodes`, so a page computes it once (and the loader finds its columns by the same array).
  */
 const lastInspectionFields = new WeakMap<readonly FieldNode[], string[] | null>();
+/** `persons`' columns per selection, likewise. */
+const personColumns = new WeakMap<readonly FieldNode[], TargetPersonColumns | null>();
 
 @Resolver(() => Target)
 export class TargetResolver {
@@ -62,8 +65,13 @@ export class TargetResolver {
   }
 
   @FieldResolver(() => [TargetPerson], { description: 'Legal representative, managers and staff.' })
-  persons(@Root() t: Target, @C() ctx: Ctx): Promise<TargetPerson[]> {
-    return ctx.loaders.targetPersons.load(t.id);
+  persons(@Root() t: Target, @C() ctx: Ctx, @Info() info: GraphQLResolveInfo): Promise<TargetPerson[]> {
+    let columns = personColumns.get(info.fieldNodes);
+    if (columns === undefined) {
+      columns = targetPersonColumns(selectedFields(info), selectedFields(info, ['person']));
+      personColumns.set(info.fieldNodes, columns);
+    }
+    return ctx.loaders.targetPersons(columns).load(t.id);
   }
 
   @Authorized()
