@@ -14,6 +14,8 @@ export interface Ctx {
   services: Services;
   loaders: Loaders;
   scope(): Promise<Scope>;
+  /** The scope if `scope()` has already loaded it (for resolvers that avoid a promise per row). */
+  scopeNow(): Scope | undefined;
 }
 
 /** Builds a request context; the scope is loaded once, on first use. */
@@ -25,5 +27,11 @@ export function makeContext(args: {
   services: Services;
 }): Ctx {
   let scope: Promise<Scope> | null = null;
-  return { ...args, loaders: makeLoaders(args.em), scope: () => (scope ??= Scope.load(args.em, args.user)) };
+  let loaded: Scope | undefined;
+  return {
+    ...args,
+    loaders: makeLoaders(args.em),
+    scope: () => (scope ??= Scope.load(args.em, args.user).then((s) => (loaded = s))),
+    scopeNow: () => loaded,
+  };
 }

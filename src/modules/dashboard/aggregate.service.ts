@@ -15,6 +15,7 @@ import {
   type AggregateResult,
 } from './aggregate.types.js';
 import { AsOfInFutureError, SubjectNotAvailableError } from './dashboard.errors.js';
+import { queryBound } from '../../db/bound.js';
 
 const OPS: Record<ComparisonOp, string> = { EQ: '=', NE: '<>', GT: '>', GTE: '>=', LT: '<', LTE: '<=' };
 const DECIMAL = /^-?\d{1,18}(\.\d{1,8})?$/;
@@ -388,12 +389,12 @@ export class AggregateService {
     const now = this.clock();
     const asOf = a.asOf ?? now;
     if (asOf.getTime() > now.getTime() + FUTURE_SLACK_MS) throw new AsOfInFutureError(asOf);
-    const conn = em.getConnection();
     if (!(await this.tableExists(em, def.table)))
       throw new SubjectNotAvailableError(a.subject, `table ${def.table} does not exist yet`);
     const rollup = !!def.rollup && (await this.tableExists(em, def.rollup.table));
     const built = buildAggregateSql(def, a, asOf, jurisdictions, { rollup });
-    const rows: Record<string, string | null>[] = await conn.execute(built.sql, built.params);
+    // Bound parameters (the SQL is built with `?` for each value), as PostgreSQL takes them.
+    const rows = await queryBound<Record<string, string | null>>(em, built.sql, built.params);
     const truncated = rows.length > a.first;
     return {
       subject: a.subject,

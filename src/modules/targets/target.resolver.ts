@@ -22,6 +22,7 @@ import { Inspection } from '../inspections/inspection.entity.js';
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { projection, selectedFields } from '../../graphql/projection.js';
 import { targetPersonColumns, type TargetPersonColumns } from '../../graphql/loaders.js';
+import { POLICY, type Scope } from '../../graphql/policy.js';
 import {
   CreateTargetInput,
   PersonInput,
@@ -52,6 +53,86 @@ const lastInspectionFields = new WeakMap<readonly FieldNode[], string[] | null>(
 /** `persons`' columns per selection, likewise. */
 const personColumns = new WeakMap<readonly FieldNode[], TargetPersonColumns | null>();
 
+/**
+ * `persons`' columns for a selection: of the field itself (`path` empty, `info` the field's), or
+ * of the field at `path` below a list (`info` the list's; `key` the list's field nodes).
+ */
+function personColumnsOf(
+  key: readonly FieldNode[],
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+): TargetPersonColumns | null {
+  let columns = path.length ? undefined : personColumns.get(key);
+  if (columns === undefined) {
+    columns = targetPersonColumns(selectedFields(info, path), selectedFields(info, [...path, 'person']));
+    if (!path.length) personColumns.set(key, columns);
+  }
+  return columns;
+}
+
+/** `lastInspection`'s projection for a selection (see {@link personColumnsOf} for the arguments). */
+function lastInspectionFieldsOf(
+  ctx: Ctx,
+  key: readonly FieldNode[],
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+): string[] | null {
+  let fields = path.length ? undefined : lastInspectionFields.get(key);
+  if (fields === undefined) {
+    fields = projection(
+      ctx.em.getMetadata().get(Inspection),
+      selectedFields(info, path),
+      INSPECTION_NEEDS,
+      // The loader keys rows by target; the scope check reads the jurisdiction.
+      ['id', 'targetId', 'jurisdictionCode'],
+    );
+    if (!path.length) lastInspectionFields.set(key, fields);
+  }
+  return fields;
+}
+
+/** An inspection if the caller's scope shows its jurisdiction, else null. */
+function visibleTo(scope: Scope, i: Inspection | null): Inspection | null {
+  if (!i) return null;
+  const jur = scope.visibleJurisdictions();
+  return !jur || jur.includes(i.jurisdictionCode) ? i : null;
+}
+
+/**
+ * A page's relations, fetched with the page when the selection reads them through exactly one of
+ * `nodes` and `edges.node` (as the loaders would batch them, one query each, in parallel), so the
+ * per-target field resolvers answer from memory instead of a promise each. `lastInspection` only
+ * for a role the policy lets read it (its resolver checks every call anyway).
+ */
+async function prefetchRelations(
+  ctx: Ctx,
+  info: GraphQLResolveInfo,
+  targets: readonly Target[],
+): Promise<void> {
+  if (!targets.length) return;
+  const inNodes = selectedFields(info, ['nodes']);
+  const inEdges = selectedFields(info, ['edges', 'node']);
+  const pathTo = (field: string): string[] | null =>
+    inNodes.has(field) === inEdges.has(field)
+      ? null
+      : inNodes.has(field)
+        ? ['nodes', field]
+        : ['edges', 'node', field];
+  const ids = targets.map((t) => t.id);
+  const work: Promise<unknown>[] = [];
+  const persons = pathTo('persons');
+  if (persons) {
+    const loader = ctx.loaders.targetPersons(personColumnsOf(info.fieldNodes, info, persons));
+    work.push(ctx.loaders.prefetch(loader, ids));
+  }
+  const last = pathTo('lastInspection');
+  if (last && POLICY['Target.lastInspection']?.includes(ctx.user.role)) {
+    const loader = ctx.loaders.lastInspection(lastInspectionFieldsOf(ctx, info.fieldNodes, info, last));
+    work.push(ctx.loaders.prefetch(loader, ids), ctx.scope());
+  }
+  await Promise.all(work);
+}
+
 @Resolver(() => Target)
 export class TargetResolver {
   @FieldResolver(() => ID)
@@ -65,13 +146,13 @@ export class TargetResolver {
   }
 
   @FieldResolver(() => [TargetPerson], { description: 'Legal representative, managers and staff.' })
-  persons(@Root() t: Target, @C() ctx: Ctx, @Info() info: GraphQLResolveInfo): Promise<TargetPerson[]> {
-    let columns = personColumns.get(info.fieldNodes);
-    if (columns === undefined) {
-      columns = targetPersonColumns(selectedFields(info), selectedFields(info, ['person']));
-      personColumns.set(info.fieldNodes, columns);
-    }
-    return ctx.loaders.targetPersons(columns).load(t.id);
+  persons(
+    @Root() t: Target,
+    @C() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
+  ): TargetPerson[] | Promise<TargetPerson[]> {
+    const loader = ctx.loaders.targetPersons(personColumnsOf(info.fieldNodes, info));
+    return ctx.loaders.peek(loader, t.id) ?? loader.load(t.id);
   }
 
   @Authorized()
@@ -79,25 +160,16 @@ export class TargetResolver {
     nullable: true,
     description: 'The last inspection carried out here (newest inspectedOn), or null if none yet.',
   })
-  async lastInspection(
+  lastInspection(
     @Root() t: Target,
     @C() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
-  ): Promise<Inspection | null> {
-    let fields = lastInspectionFields.get(info.fieldNodes);
-    if (fields === undefined) {
-      fields = projection(
-        ctx.em.getMetadata().get(Inspection),
-        selectedFields(info),
-        INSPECTION_NEEDS,
-        // The loader keys rows by target; the scope check reads the jurisdiction.
-        ['id', 'targetId', 'jurisdictionCode'],
-      );
-      lastInspectionFields.set(info.fieldNodes, fields);
-    }
-    const i = await ctx.loaders.lastInspection(fields).load(t.id);
-    const jur = i ? (await ctx.scope()).visibleJurisdictions() : null;
-    return i && (!jur || jur.includes(i.jurisdictionCode)) ? i : null;
+  ): Inspection | null | Promise<Inspection | null> {
+    const loader = ctx.loaders.lastInspection(lastInspectionFieldsOf(ctx, info.fieldNodes, info));
+    const hit = ctx.loaders.peek(loader, t.id);
+    const scope = ctx.scopeNow();
+    if (hit !== undefined && scope) return visibleTo(scope, hit);
+    return loader.load(t.id).then(async (i) => i && visibleTo(await ctx.scope(), i));
   }
 
   @Authorized()
@@ -116,7 +188,12 @@ export class TargetResolver {
     const orderBy = ctx.services.targets.orderBy(sort, direction);
     const selected = [...selectedFields(info, ['nodes']), ...selectedFields(info, ['edges', 'node'])];
     const fields = projection(ctx.em.getMetadata().get(Target), selected, TARGET_NEEDS, Object.keys(orderBy));
-    return paginate(TargetConnection, ctx.em, Target, where, orderBy, page, { lean: true, fields });
+    const conn = await paginate(TargetConnection, ctx.em, Target, where, orderBy, page, {
+      lean: true,
+      fields,
+    });
+    await prefetchRelations(ctx, info, conn.nodes);
+    return conn;
   }
 
   @Authorized()
