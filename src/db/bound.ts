@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 /**
@@ -21,28 +22,74 @@ interface ConnectionInternals {
   transformRawResult<T>(res: unknown, method: 'all'): T;
 }
 
+/** A pooled (or the transaction's) pg client, as knex hands it out. */
+interface PgClient {
+  query(q: { text: string; values: readonly unknown[]; name?: string }): Promise<unknown>;
+}
+interface KnexClient {
+  acquireConnection(): Promise<PgClient>;
+  releaseConnection(c: PgClient): Promise<void>;
+  positionBindings(sql: string): string;
+}
+
 /**
- * Reads rows with bound parameters, on the caller's transaction if it has one. For reads whose
- * parameters are large (a page's 50 ids as one array): MikroORM's `execute` escapes each parameter
- * into the SQL text character by character, a tenth of what a roster page allocates. Otherwise
- * as `execute`: the `onQuery` hook, the query log and its timing, rows as plain objects.
+ * Statements prepared by name, by text. Each connection prepares a name the first time it runs it
+ * and keeps it while it lives, so the names are capped: past the cap, statements run unnamed.
+ */
+const PREPARED_MAX = 200;
+const preparedNames = new Map<string, string>();
+
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < PREPARED_MAX) {
+    name = `shuangsui_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+export interface BoundOptions {
+  /**
+   * Run as a named prepared statement: PostgreSQL parses and plans it once per connection (and
+   * keeps a generic plan once it finds one as good), not on every call. For the few statements a
+   * dashboard runs again and again with new values (aggregates, a page's relations); a statement
+   * whose text changes with its values must not ask for it. At most 200 names per process.
+   */
+  prepare?: boolean;
+}
+
+/**
+ * Reads rows with bound parameters, on the caller's transaction if it has one, straight through
+ * the pg client: values go to PostgreSQL as pg sends them (a JS array as a PostgreSQL array, a
+ * Date as a timestamp), `?` placeholders numbered as knex numbers them. For reads whose parameters
+ * are large (a page's 50 ids as one array) or that run again and again (`prepare`): MikroORM's
+ * `execute` escapes each parameter into the SQL text character by character. Otherwise as
+ * `execute`: the `onQuery` hook, the query log and its timing, rows as plain objects.
  * @example const rows = await queryBound(em, 'select * from t where id = any(?::uuid[])', [pgArray(ids)])
  */
 export async function queryBound<T extends object = Record<string, unknown>>(
   em: EntityManager,
   sql: string,
   params: readonly unknown[],
+  opts: BoundOptions = {},
 ): Promise<T[]> {
   const conn = em.getConnection() as unknown as ConnectionInternals;
-  const text = conn.config.get('onQuery')(sql, params);
+  const hooked = conn.config.get('onQuery')(sql, params);
+  const trx = em.getTransactionContext<Knex.Transaction>();
+  const client = (trx ?? conn.getKnex()).client as unknown as KnexClient;
+  const text = client.positionBindings(hooked);
+  const name = opts.prepare ? preparedName(text) : undefined;
   return conn.executeQuery(
-    text,
+    hooked,
     async () => {
-      const q = conn.getKnex().raw(text, params as Knex.RawBinding[]);
-      const trx = em.getTransactionContext<Knex.Transaction>();
-      if (trx) q.transacting(trx);
-      return conn.transformRawResult<T[]>(await q, 'all');
+      const c = await client.acquireConnection();
+      try {
+        const res = await c.query(name ? { name, text, values: params } : { text, values: params });
+        return conn.transformRawResult<T[]>(res, 'all');
+      } finally {
+        await client.releaseConnection(c);
+      }
     },
-    { query: text, params },
+    { query: hooked, params },
   );
 }

@@ -1,5 +1,6 @@
 import type { EntityMetadata, EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryBound } from './bound.js';
 
 /**
  * Read-only rows for GraphQL lists, without entity hydration.
@@ -101,14 +102,18 @@ export async function leanFind<E extends object>(
     );
     return rows.map((r) => leanRows(cls, r as Record<string, unknown>));
   }
-  const raw = await em
-    .getConnection('read')
-    .execute<Record<string, unknown>[]>(
-      statement.sql,
-      [...statement.bindings],
-      'all',
-      em.getTransactionContext(),
-    );
+  // Bound and prepared when every value is a plain scalar (their text is what MikroORM would have
+  // inlined); other values keep MikroORM's own formatting.
+  const raw = statement.scalar
+    ? await queryBound(em, statement.sql, statement.bindings, { prepare: true })
+    : await em
+        .getConnection('read')
+        .execute<Record<string, unknown>[]>(
+          statement.sql,
+          [...statement.bindings],
+          'all',
+          em.getTransactionContext(),
+        );
   const driver = em.getDriver() as unknown as {
     mapResult(row: Record<string, unknown>, m: typeof meta): Record<string, unknown> | null;
   };
@@ -122,6 +127,8 @@ interface Statement {
   bindings: readonly unknown[];
   /** `last` without `first`: the rows come newest-first and are turned round, as `find` does. */
   reverse: boolean;
+  /** Every binding is a string, a finite number, a boolean or null. */
+  scalar: boolean;
 }
 
 const STATEMENTS_KEPT = 500;
@@ -245,7 +252,14 @@ function buildFind(em: EntityManager, name: string, where: unknown, options: obj
   // Cursor options set the limit (first or last, plus one when over-fetching).
   if (opts.limit != null || opts.offset != null) qb.limit(opts.limit, opts.offset);
   const { sql, bindings } = qb.toQuery()._sql;
-  return { sql, bindings, reverse: cursor && !first && !!last };
+  const scalar = bindings.every(
+    (b) =>
+      b === null ||
+      typeof b === 'string' ||
+      typeof b === 'boolean' ||
+      (typeof b === 'number' && Number.isFinite(b)),
+  );
+  return { sql, bindings, reverse: cursor && !first && !!last, scalar };
 }
 
 /** Raw rows (column names) of `entity`'s table as unmanaged objects, mapped like {@link leanFind}. */

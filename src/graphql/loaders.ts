@@ -108,7 +108,7 @@ export function makeLoaders(em: EntityManager): Loaders {
     if (loader) return loader;
     const sql = targetPersonsSql(columns);
     loader = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
-      const rows = await queryBound(em, sql, [pgArray(targetIds)]);
+      const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
       const by = new Map<string, TargetPerson[]>();
       for (const r of rows) {
         const person: Record<string, unknown> = { id: r.person_id };
@@ -146,7 +146,7 @@ export function makeLoaders(em: EntityManager): Loaders {
     if (!loader) {
       const sql = lastInspectionSql(columns);
       loader = new DataLoader<string, Inspection | null>(async (targetIds) => {
-        const rows = await queryBound(em, sql, [pgArray(targetIds)]);
+        const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
         const by = new Map<string, Inspection>();
         for (const i of leanMap(em, Inspection, rows)) by.set(i.targetId, i);
         return targetIds.map((id) => by.get(id) ?? null);

@@ -393,8 +393,11 @@ export class AggregateService {
       throw new SubjectNotAvailableError(a.subject, `table ${def.table} does not exist yet`);
     const rollup = !!def.rollup && (await this.tableExists(em, def.rollup.table));
     const built = buildAggregateSql(def, a, asOf, jurisdictions, { rollup });
-    // Bound parameters (the SQL is built with `?` for each value), as PostgreSQL takes them.
-    const rows = await queryBound<Record<string, string | null>>(em, built.sql, built.params);
+    // Bound parameters (the SQL is built with `?` for each value), prepared: a dashboard asks the
+    // same shapes again and again, and planning is an eighth of a coverage aggregate's time.
+    const rows = await queryBound<Record<string, string | null>>(em, built.sql, built.params, {
+      prepare: true,
+    });
     const truncated = rows.length > a.first;
     return {
       subject: a.subject,
