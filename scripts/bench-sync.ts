@@ -60,6 +60,7 @@ import { SOURCE_SYSTEM_OF } from '../src/modules/sync/sync-writer.js';
 import { createLogger } from '../src/shared/logger.js';
 import { cpuDelta, cpuSnapshot } from './bench-cpu.js';
 import type { RunCounts } from '../src/modules/sync/sync.service.js';
+import { SERVER_NODE_FLAGS } from '../src/config/server-node-flags.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -396,9 +397,12 @@ async function runSyncChild(
 ) {
   const script = fileURLToPath(import.meta.url);
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
-  const child = spawn(process.execPath, [...execArgv, script, '--sync-child', JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // The sync runs inside the API server process: with the V8 flags the server is deployed with.
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, ...execArgv, script, '--sync-child', JSON.stringify(spec)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const out = new Map<PhaseReport['phase'], PhaseReport & { cpu: string }>();
   let before = new Map<string, number>();
   const procs = () => ({ sync: child.pid, simulators: simsPid });

@@ -23,7 +23,8 @@ export interface GraphqlPostOptions {
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
-function errorBody(code: string, message: string) {
+/** A GraphQL-shaped error answer with a code (the HTTP layer's refusals). */
+export function errorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 

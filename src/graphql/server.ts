@@ -30,7 +30,7 @@ import {
   trustedDocumentIds,
   wsAdmission,
 } from './protection/protection.plugin.js';
-import { graphqlPostHandler, type EarlyAnswer } from './http-post.js';
+import { errorBody, graphqlPostHandler, type EarlyAnswer } from './http-post.js';
 import { jitGateway } from './jit.js';
 
 export interface ServerOptions {
@@ -58,10 +58,6 @@ function sameSecret(given: string | undefined, expected: string): boolean {
   const a = Buffer.from(given ?? '');
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function errorBody(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
 }
 
 /**

@@ -61,7 +61,7 @@ describe('configuration', () => {
 });
 
 describe('server V8 flags', () => {
-  it('are the same in npm start, the image and bench:api', async () => {
+  it('are the same in npm start, the image, bench:api and the sync child of bench:sync', async () => {
     const { SERVER_NODE_FLAGS } = await import('../../src/config/server-node-flags.js');
     const root = path.join(import.meta.dirname, '..', '..');
     const start = (
@@ -75,8 +75,8 @@ describe('server V8 flags', () => {
       expect(start.split(' ')).toContain(flag);
       expect(JSON.parse(cmd.slice(4)) as string[]).toContain(flag);
     }
-    expect(readFileSync(path.join(root, 'scripts', 'bench-api.ts'), 'utf8')).toContain(
-      '...SERVER_NODE_FLAGS',
-    );
+    for (const bench of ['bench-api.ts', 'bench-sync.ts']) {
+      expect(readFileSync(path.join(root, 'scripts', bench), 'utf8')).toContain('...SERVER_NODE_FLAGS');
+    }
   });
 });
