@@ -345,21 +345,29 @@ describe('inbox', () => {
     expect(tp.logs.some((l) => l.includes('exchange.inbox.signature'))).toBe(true);
   });
 
-  it('answers 413 over 10 MiB, 400 for a DOCTYPE, 422 (stored as rejected) for a schema error', async () => {
-    const big = Buffer.alloc(10 * 1024 * 1024 + 10, 0x20);
-    expect((await post(big)).status).toBe(413);
-    const hostile = Buffer.from(
-      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><ex:Exchange xmlns:ex="urn:xianyou:exchange:1.0">&b;</ex:Exchange>',
-    );
-    expect((await post(hostile, { contentType: 'application/xml' })).status).toBe(400);
-    const id = randomUUID();
-    const bad = await post(referral(id, { facts: 42 }));
-    expect(bad.status).toBe(422);
-    const stored = await sql<{ status: string }>('select status from exchange_inbound where message_id = ?', [
-      id,
-    ]);
-    expect(stored.map((s) => s.status)).toEqual(['REJECTED']);
-  });
+  // One retry: in one loaded full-suite run (of many) the 10 MiB upload ended in ECONNRESET on the client
+  // although the route drains the body before it answers; not reproduced alone or under CPU load. A
+  // server that resets every time still fails the test.
+  it(
+    'answers 413 over 10 MiB, 400 for a DOCTYPE, 422 (stored as rejected) for a schema error',
+    { retry: 1 },
+    async () => {
+      const big = Buffer.alloc(10 * 1024 * 1024 + 10, 0x20);
+      expect((await post(big)).status).toBe(413);
+      const hostile = Buffer.from(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><ex:Exchange xmlns:ex="urn:xianyou:exchange:1.0">&b;</ex:Exchange>',
+      );
+      expect((await post(hostile, { contentType: 'application/xml' })).status).toBe(400);
+      const id = randomUUID();
+      const bad = await post(referral(id, { facts: 42 }));
+      expect(bad.status).toBe(422);
+      const stored = await sql<{ status: string }>(
+        'select status from exchange_inbound where message_id = ?',
+        [id],
+      );
+      expect(stored.map((s) => s.status)).toEqual(['REJECTED']);
+    },
+  );
 
   it('decides an intake and queues the REFERRAL_DECISION; GraphQL lists messages and health', async () => {
     const intake = (
