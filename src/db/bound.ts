@@ -38,15 +38,40 @@ interface KnexClient {
  */
 const PREPARED_MAX = 200;
 const preparedNames = new Map<string, string>();
+/** Names given so far, renamed ones included: each may be prepared on a connection. */
+let namesGiven = 0;
 
 function preparedName(text: string): string | undefined {
   let name = preparedNames.get(text);
-  if (name === undefined && preparedNames.size < PREPARED_MAX) {
+  if (name === undefined && namesGiven < PREPARED_MAX) {
     name = `shuangsui_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
     preparedNames.set(text, name);
+    namesGiven += 1;
   }
   return name;
 }
+
+/**
+ * After a migration changes a table a prepared statement reads (`select *` over an added column),
+ * PostgreSQL refuses the statement on every connection that prepared it: "cached plan must not
+ * change result type". The text gets a new name, prepared afresh on each connection (or none, past
+ * the cap); the old name stays on connections that have it until they close.
+ */
+function renamePrepared(text: string, failed: string): string | undefined {
+  if (preparedNames.get(text) !== failed) return preparedNames.get(text);
+  if (namesGiven >= PREPARED_MAX) {
+    preparedNames.delete(text);
+    return undefined;
+  }
+  namesGiven += 1;
+  const name = `${failed.slice(0, 42)}_${namesGiven}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
+const isStalePlan = (err: unknown) =>
+  (err as { code?: string }).code === '0A000' &&
+  /cached plan must not change result type/.test((err as Error).message);
 
 export interface BoundOptions {
   /**
@@ -84,7 +109,18 @@ export async function queryBound<T extends object = Record<string, unknown>>(
     async () => {
       const c = await client.acquireConnection();
       try {
-        const res = await c.query(name ? { name, text, values: params } : { text, values: params });
+        const run = (as: string | undefined) =>
+          c.query(as ? { name: as, text, values: params } : { text, values: params });
+        let res: unknown;
+        try {
+          res = await run(name);
+        } catch (err) {
+          if (!name || !isStalePlan(err)) throw err;
+          const renamed = renamePrepared(text, name);
+          // Inside a transaction the failure has aborted it: the caller's retry runs under the new name.
+          if (trx) throw err;
+          res = await run(renamed);
+        }
         return conn.transformRawResult<T[]>(res, 'all');
       } finally {
         await client.releaseConnection(c);

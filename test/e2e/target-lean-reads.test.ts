@@ -7,6 +7,7 @@ import { pgArray } from '../../src/db/pg-array.js';
 import { targetPersonColumns } from '../../src/graphql/loaders.js';
 import { Target } from '../../src/modules/targets/target.entity.js';
 import pg from 'pg';
+import { APP_ROLE } from '../../src/db/orm.js';
 import { Role } from '../../src/graphql/auth.js';
 import { toGlobalId } from '../../src/graphql/node.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -459,5 +460,33 @@ describe('queryBound', () => {
       );
       expect(rows).toEqual([{ v: 'inside' }]);
     });
+  });
+
+  it('keeps answering a prepared statement after a migration adds a column to the table it reads', async () => {
+    // A migration runs as the database owner (the platform's connections SET ROLE to the app role).
+    const table = `qb_plan_${Date.now().toString(36)}`;
+    const owner = new pg.Client({ connectionString: tp.platform.databaseUrl });
+    await owner.connect();
+    try {
+      await owner.query(`create table ${table} (id int primary key, v text)`);
+      await owner.query(`grant select on ${table} to ${APP_ROLE}`);
+      await owner.query(`insert into ${table} values (1, 'one')`);
+      const read = () =>
+        queryBound<Record<string, unknown>>(
+          tp.platform.orm.em.fork() as EntityManager,
+          `select * from ${table} where id = ?`,
+          [1],
+          { prepare: true },
+        );
+      // Prepared on every pooled connection the concurrent reads take.
+      const first = await Promise.all(Array.from({ length: 8 }, read));
+      expect(first.map((r) => r[0])).toEqual(Array.from({ length: 8 }, () => ({ id: 1, v: 'one' })));
+      await owner.query(`alter table ${table} add column w int default 7`);
+      const after = await Promise.all(Array.from({ length: 8 }, read));
+      expect(after.map((r) => r[0])).toEqual(Array.from({ length: 8 }, () => ({ id: 1, v: 'one', w: 7 })));
+    } finally {
+      await owner.query(`drop table if exists ${table}`);
+      await owner.end();
+    }
   });
 });
