@@ -356,9 +356,7 @@ const MARKER = `shuangsui-bench-api loaded targets=${TARGETS} history=v1`;
  * (deterministic), as the inspections module would have written them, plus the matching visit.
  */
 async function loadHistory(url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
+  await withClient(url, async (c) => {
     await c.query(`insert into inspection (id, region_code, source, target_id, target_name, category, department_code,
         jurisdiction_code, item_codes, implementation_codes, planned_on, inspected_on, team, team_police_nos, state,
         outcome, approved_by, approved_on, closed_at, appeal_code)
@@ -371,6 +369,15 @@ async function loadHistory(url: string): Promise<void> {
     await c.query(`insert into target_visit (region_code, target_id, visited_on, inspection_id, department_code)
       select region_code, target_id, inspected_on, id::text, department_code from inspection where approved_by = 'bench'`);
     await c.query('analyze');
+  });
+}
+
+/** Runs `fn` on a connection of its own to `url`, closed afterwards. */
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
   } finally {
     await c.end();
   }
@@ -397,22 +404,18 @@ function prepareDatabase(adminUrl: string): Promise<string> {
  * request), which measures the loading hour, not the aggregate.
  */
 async function warnIfLoadedThisHour(url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ n: string; closes: string }>(
+  const { rows } = await withClient(url, (c) =>
+    c.query<{ n: string; closes: string }>(
       `select count(*)::text as n, to_char(date_trunc('hour', now()) + interval '1 hour', 'HH24:MI') as closes
          from target where created_at >= date_trunc('hour', now())`,
+    ),
+  );
+  const n = Number(rows[0]?.n ?? 0);
+  if (n > 10_000) {
+    console.log(
+      `warning: ${n} targets were created in the current hour; until ${rows[0]!.closes} (database time) ` +
+        'the aggregate counts them from base rows, not the rollup: its figures are not comparable',
     );
-    const n = Number(rows[0]?.n ?? 0);
-    if (n > 10_000) {
-      console.log(
-        `warning: ${n} targets were created in the current hour; until ${rows[0]!.closes} (database time) ` +
-          'the aggregate counts them from base rows, not the rollup: its figures are not comparable',
-      );
-    }
-  } finally {
-    await c.end();
   }
 }
 

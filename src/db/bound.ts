@@ -44,9 +44,9 @@ let namesGiven = 0;
 function preparedName(text: string): string | undefined {
   let name = preparedNames.get(text);
   if (name === undefined && namesGiven < PREPARED_MAX) {
-    name = `shuangsui_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
-    preparedNames.set(text, name);
     namesGiven += 1;
+    name = `shuangsui_${createHash('sha256').update(text).digest('hex').slice(0, 32)}_${namesGiven}`;
+    preparedNames.set(text, name);
   }
   return name;
 }
@@ -58,15 +58,8 @@ function preparedName(text: string): string | undefined {
  * the cap); the old name stays on connections that have it until they close.
  */
 function renamePrepared(text: string, failed: string): string | undefined {
-  if (preparedNames.get(text) !== failed) return preparedNames.get(text);
-  if (namesGiven >= PREPARED_MAX) {
-    preparedNames.delete(text);
-    return undefined;
-  }
-  namesGiven += 1;
-  const name = `${failed.slice(0, 42)}_${namesGiven}`;
-  preparedNames.set(text, name);
-  return name;
+  if (preparedNames.get(text) === failed) preparedNames.delete(text);
+  return preparedName(text);
 }
 
 const isStalePlan = (err: unknown) =>

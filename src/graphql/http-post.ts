@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from '../shared/logger.js';
+import { errorBody } from '../shared/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { logRequest } from '../observability/request-log.js';
 import type { Ctx } from './context.js';
@@ -22,11 +23,6 @@ export interface GraphqlPostOptions {
 }
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
-
-/** A GraphQL-shaped error answer with a code (the HTTP layer's refusals). */
-export function errorBody(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
-}
 
 /**
  * The common GraphQL request, `POST /graphql` with a JSON body, answered on node:http directly:

@@ -15,7 +15,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../shared/logger.js';
 import type { Services } from '../services.js';
-import { AppError, ERROR_TEXT_ZH } from '../shared/errors.js';
+import { AppError, ERROR_TEXT_ZH, errorBody } from '../shared/errors.js';
 import { principalFromHeader, type Principal } from './auth.js';
 import { makeContext, type Ctx } from './context.js';
 import { makeFormatError } from './format-error.js';
@@ -30,7 +30,7 @@ import {
   trustedDocumentIds,
   wsAdmission,
 } from './protection/protection.plugin.js';
-import { errorBody, graphqlPostHandler, type EarlyAnswer } from './http-post.js';
+import { graphqlPostHandler, type EarlyAnswer } from './http-post.js';
 import { jitGateway } from './jit.js';
 
 export interface ServerOptions {

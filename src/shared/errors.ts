@@ -44,6 +44,11 @@ export class ConflictError extends AppError {
   }
 }
 
+/** The body of a coded refusal answered over HTTP outside GraphQL execution, shaped as a GraphQL error. */
+export function errorBody(code: string, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
 /** Chinese texts keyed by code, for the pages and for clients that show errors to people. */
 export const ERROR_TEXT_ZH: Record<string, string> = {
   BAD_USER_INPUT: '输入有误',

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { principalFromHeader } from '../../graphql/auth.js';
 import { fromGlobalId } from '../../graphql/node.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errorBody } from '../../shared/errors.js';
 import type { ModuleRuntime } from '../../modules.js';
 import { DOCUMENT_KINDS, kindOfSlug } from './document.service.js';
 
@@ -17,7 +17,7 @@ const STATUS: Record<string, number> = {
 };
 
 function send(res: express.Response, status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  res.status(status).json(errorBody(code, message));
 }
 
 /**

@@ -7,7 +7,7 @@ import type express from 'express';
 import busboy from 'busboy';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { principalFromHeader, Role, type Principal } from '../../graphql/auth.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errorBody } from '../../shared/errors.js';
 import type { ModuleRuntime } from '../../modules.js';
 import { EvidenceFile, Inspection } from './inspection.entity.js';
 import { InspectionState } from './inspection-rules.js';
@@ -29,7 +29,7 @@ export function sniffMatches(contentType: string, head: Buffer): boolean {
 }
 
 function send(res: express.Response, status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  res.status(status).json(errorBody(code, message));
 }
 
 async function caller(rt: ModuleRuntime, req: express.Request): Promise<Principal> {
