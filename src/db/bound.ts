@@ -62,6 +62,19 @@ function renamePrepared(text: string, failed: string): string | undefined {
   return preparedName(text);
 }
 
+/** `?` placeholders numbered ($1, $2…) per SQL text: the same few texts run on every request. */
+const positioned = new Map<string, string>();
+const POSITIONED_MAX = 1000;
+function positionedText(client: KnexClient, sql: string): string {
+  let text = positioned.get(sql);
+  if (text === undefined) {
+    text = client.positionBindings(sql);
+    if (positioned.size >= POSITIONED_MAX) positioned.clear();
+    positioned.set(sql, text);
+  }
+  return text;
+}
+
 const isStalePlan = (err: unknown) =>
   (err as { code?: string }).code === '0A000' &&
   /cached plan must not change result type/.test((err as Error).message);
@@ -95,7 +108,7 @@ export async function queryBound<T extends object = Record<string, unknown>>(
   const hooked = conn.config.get('onQuery')(sql, params);
   const trx = em.getTransactionContext<Knex.Transaction>();
   const client = (trx ?? conn.getKnex()).client as unknown as KnexClient;
-  const text = client.positionBindings(hooked);
+  const text = positionedText(client, hooked);
   const name = opts.prepare ? preparedName(text) : undefined;
   return conn.executeQuery(
     hooked,

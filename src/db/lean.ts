@@ -43,12 +43,17 @@ function leanPrototype(cls: abstract new (...args: never[]) => unknown): object 
   return proto;
 }
 
+/** An empty unmanaged instance of `cls`, to fill property by property (see above). */
+export function leanInstance<E extends object>(cls: new (...args: never[]) => E): Lean<E> {
+  return Object.create(leanPrototype(cls)) as E;
+}
+
 /** An unmanaged instance of `cls` holding `data` (property names as on the entity); see above. */
 export function leanRows<E extends object>(
   cls: new (...args: never[]) => E,
   data: Record<string, unknown>,
 ): Lean<E> {
-  return Object.assign(Object.create(leanPrototype(cls)) as E, data);
+  return Object.assign(leanInstance(cls), data);
 }
 
 /**

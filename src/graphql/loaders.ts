@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InspectionItemVersion } from '../modules/items/inspection-item.entity.js';
 import { TargetPerson } from '../modules/targets/target-person.entity.js';
 import { Department } from '../modules/org/department.entity.js';
-import { leanColumns, leanMap, leanRows } from '../db/lean.js';
+import { leanColumns, leanInstance, leanMap } from '../db/lean.js';
 import { Inspection } from '../modules/inspections/inspection.entity.js';
 import { Person } from '../modules/targets/person.entity.js';
 import { lastInspectionSql } from '../modules/inspections/last-inspection.sql.js';
@@ -91,6 +91,9 @@ where tp.target_id = any(?::uuid[]) order by tp.role asc, tp.id asc`;
 }
 
 export function makeLoaders(em: EntityManager): Loaders {
+  // The batch functions of the loaders prefetch may be given: it calls them directly, without a
+  // promise per key, for keys it then answers from memory.
+  const batches = new WeakMap<object, (keys: readonly never[]) => Promise<readonly unknown[]>>();
   const versions = new DataLoader<string, InspectionItemVersion>(async (keys) => {
     const pairs = keys.map((k) => k.split('@') as [string, string]);
     const rows = await em.find(InspectionItemVersion, {
@@ -102,30 +105,45 @@ export function makeLoaders(em: EntityManager): Loaders {
   // Read-only lean rows (see src/db/lean.ts), the person joined in; `target` comes back as its id.
   // The encrypted ID and phone are left out: the two resolvers that reveal them load them by id.
   const personLoaders = new Map<string, DataLoader<string, TargetPerson[]>>();
+  // The resolver hands every target of a page the same `columns` object: looked up by identity first.
+  const byColumns = new WeakMap<TargetPersonColumns, DataLoader<string, TargetPerson[]>>();
   const targetPersons = (columns: TargetPersonColumns | null) => {
+    const same = columns && byColumns.get(columns);
+    if (same) return same;
     const key = columns ? `${columns.link.join(',')}|${columns.person.join(',')}` : '*';
     let loader = personLoaders.get(key);
-    if (loader) return loader;
+    if (loader) {
+      if (columns) byColumns.set(columns, loader);
+      return loader;
+    }
     const sql = targetPersonsSql(columns);
-    loader = new DataLoader<string, TargetPerson[]>(async (targetIds) => {
+    // The row's columns by property, worked out once per projection (aliases as targetPersonsSql gives).
+    const linkKeys = columns ? columns.link : (Object.keys(LINK_COLUMNS) as (keyof typeof LINK_COLUMNS)[]);
+    const personKeys = (
+      columns ? columns.person : (Object.keys(PERSON_COLUMNS) as (keyof typeof PERSON_COLUMNS)[])
+    ).map((k) => [`p_${k}`, k] as const);
+    const batch = async (targetIds: readonly string[]) => {
       const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
       const by = new Map<string, TargetPerson[]>();
       for (const r of rows) {
-        const person: Record<string, unknown> = { id: r.person_id };
-        const link: Record<string, unknown> = { id: r.id, target: r.target_id };
-        for (const [k, v] of Object.entries(r)) {
-          if (k.startsWith('p_')) person[k.slice(2)] = v;
-          else if (k in LINK_COLUMNS) link[k] = v;
-        }
-        link.person = leanRows(Person, person);
+        const person = leanInstance(Person) as unknown as Record<string, unknown>;
+        person.id = r.person_id;
+        for (const [column, k] of personKeys) person[k] = r[column];
+        const link = leanInstance(TargetPerson) as unknown as Record<string, unknown>;
+        link.id = r.id;
+        link.target = r.target_id;
+        for (const k of linkKeys) link[k] = r[k];
+        link.person = person;
         const list = by.get(r.target_id as string);
-        const l = leanRows(TargetPerson, link);
-        if (list) list.push(l);
-        else by.set(r.target_id as string, [l]);
+        if (list) list.push(link as unknown as TargetPerson);
+        else by.set(r.target_id as string, [link as unknown as TargetPerson]);
       }
       return targetIds.map((id) => by.get(id) ?? []);
-    });
+    };
+    loader = new DataLoader<string, TargetPerson[]>(batch);
+    batches.set(loader, batch);
     personLoaders.set(key, loader);
+    if (columns) byColumns.set(columns, loader);
     return loader;
   };
   const department = new DataLoader<string, Department | null>(async (codes) => {
@@ -145,12 +163,14 @@ export function makeLoaders(em: EntityManager): Loaders {
     let loader = lastInspections.get(key);
     if (!loader) {
       const sql = lastInspectionSql(columns);
-      loader = new DataLoader<string, Inspection | null>(async (targetIds) => {
+      const batch = async (targetIds: readonly string[]) => {
         const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
         const by = new Map<string, Inspection>();
         for (const i of leanMap(em, Inspection, rows)) by.set(i.targetId, i);
         return targetIds.map((id) => by.get(id) ?? null);
-      });
+      };
+      loader = new DataLoader<string, Inspection | null>(batch);
+      batches.set(loader, batch);
       lastInspections.set(key, loader);
     }
     if (fields) byFields.set(fields, loader);
@@ -160,7 +180,9 @@ export function makeLoaders(em: EntityManager): Loaders {
   return {
     itemVersion: (itemId, version) => versions.load(`${itemId}@${version}`),
     async prefetch(loader, keys) {
-      const values = await loader.loadMany(keys);
+      const batch = batches.get(loader) as
+        ((k: readonly (typeof keys)[number][]) => Promise<readonly unknown[]>) | undefined;
+      const values = batch ? await batch(keys) : await loader.loadMany(keys);
       let m = prefetched.get(loader);
       if (!m) prefetched.set(loader, (m = new Map()));
       for (let i = 0; i < keys.length; i++) if (!(values[i] instanceof Error)) m.set(keys[i], values[i]);
