@@ -398,27 +398,6 @@ function prepareDatabase(adminUrl: string): Promise<string> {
   });
 }
 
-/**
- * The target rollup covers whole past hours; targets created in the current hour are counted from
- * base rows. A county loaded within this hour makes every aggregate read all of it (1M: 1.6 s a
- * request), which measures the loading hour, not the aggregate.
- */
-async function warnIfLoadedThisHour(url: string): Promise<void> {
-  const { rows } = await withClient(url, (c) =>
-    c.query<{ n: string; closes: string }>(
-      `select count(*)::text as n, to_char(date_trunc('hour', now()) + interval '1 hour', 'HH24:MI') as closes
-         from target where created_at >= date_trunc('hour', now())`,
-    ),
-  );
-  const n = Number(rows[0]?.n ?? 0);
-  if (n > 10_000) {
-    console.log(
-      `warning: ${n} targets were created in the current hour; until ${rows[0]!.closes} (database time) ` +
-        'the aggregate counts them from base rows, not the rollup: its figures are not comparable',
-    );
-  }
-}
-
 async function main(): Promise<void> {
   const childUrl = strArg('url');
   if (SERVE && childUrl) return serveChild(SERVE, childUrl);
@@ -426,7 +405,6 @@ async function main(): Promise<void> {
   try {
     const url = await prepareDatabase(server.adminUrl);
     if (LOAD_ONLY) return;
-    await warnIfLoadedThisHour(url);
     const config = benchConfig(url, true);
     const token = await mintToken(config.jwtSecret, {
       sub: 'bench',

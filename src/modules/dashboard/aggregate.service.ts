@@ -98,12 +98,15 @@ function rollupCovers(r: AggregateRollupDef, a: AggregateArgs, asOf: Date): bool
 /**
  * The statement over the rollup for a request {@link rollupCovers} accepted. With H the hour of
  * `asOf` and S the first whole hour at or after `since`, the rollup gives the rows created in the
- * whole hours [S, H) that were not archived by the end of hour H; the base rows (index range scans)
- * give the rest, judged by the same predicate as {@link baseAggregateSql}: rows created in
- * [since, S) or [H, asOf], and rows created in [S, H) but archived within hour H (they count when
- * archived after asOf). Both parts yield per-row (or per-rollup-row) counts and sums, grouped once.
- * Calendar buckets in Asia/Shanghai (UTC+8, and whole-hour offsets in its history) start on whole
- * UTC hours, so PERIOD of the creation hour is PERIOD of the creation time.
+ * whole hours [S, H] (H included) that were not archived by the end of hour H; the base rows (index
+ * range scans) correct it, judged by the same predicate as {@link baseAggregateSql}: they add the
+ * rows created in [since, S) and the rows created from S on and archived within hour H (they count
+ * when created by and archived after asOf), and they subtract the rows of the rollup created after
+ * asOf, in (asOf, end of H). The correction is the part of hour H after asOf, which is empty when
+ * asOf is now: a county that loaded its whole roster within the current hour is counted from the
+ * rollup, not row by row. Every part yields per-row (or per-rollup-row) counts and sums, signed,
+ * grouped once. Calendar buckets in Asia/Shanghai (UTC+8, and whole-hour offsets in its history)
+ * start on whole UTC hours, so PERIOD of the creation hour is PERIOD of the creation time.
  */
 function rollupAggregateSql(
   def: AggregateSubjectDef,
@@ -118,6 +121,7 @@ function rollupAggregateSql(
     return '?';
   };
   const h = hourFloor(asOf);
+  const next = new Date(h.getTime() + HOUR_MS);
   const s = a.since ? hourCeil(a.since) : null;
   const dim = (d: AggregateDimension, rollup: boolean) =>
     d === AggregateDimension.PERIOD
@@ -146,14 +150,17 @@ function rollupAggregateSql(
       case AggregateFunction.RATE:
         return `round((coalesce(sum(${flagCol(m.of!)}), 0))::numeric / nullif(coalesce(sum(u.c), 0), 0), 4)`;
       case AggregateFunction.SUM:
-        return `sum(${sumCol(m.of!)})`;
+        // Over no rows (signed parts that cancel out) a sum is null, as the base rows give it.
+        return `case when coalesce(sum(u.c), 0) > 0 then sum(${sumCol(m.of!)}) end`;
       default:
         return `round((sum(${sumCol(m.of!)}))::numeric / nullif(sum(u.c), 0), 4)`;
     }
   });
-  const part = (rollup: boolean, where: string[]) => {
+  const part = (rollup: boolean, where: string[], sign: 1 | -1 = 1) => {
     const keys = a.groupBy.map((d, i) => `${dim(d, rollup)} as k${i}`);
-    const values = [...cols].map(([name, e]) => `${rollup ? e.rollup : e.base} as ${name}`);
+    const values = [...cols].map(
+      ([name, e]) => `${sign < 0 ? '-' : ''}(${rollup ? e.rollup : e.base}) as ${name}`,
+    );
     if (jurisdictions) {
       where.push(
         jurisdictions.length === 0
@@ -168,28 +175,31 @@ function rollupAggregateSql(
 
   // A rollup row is one shard of a group and may count below zero on its own: groups are judged
   // by their sums (the having below), never row by row.
-  const rollupWhere = [`(${r.timeHour}) < ${bind(h)}`];
+  const rollupWhere = [`(${r.timeHour}) < ${bind(next)}`];
   if (s) rollupWhere.push(`(${r.timeHour}) >= ${bind(s)}`);
   if (r.endTimeHour) rollupWhere.push(`((${r.endTimeHour}) is null or (${r.endTimeHour}) > ${bind(h)})`);
   const rollupPart = part(true, rollupWhere);
 
   const t = `(${def.time})`;
-  const baseWhere = [`${t} <= ${bind(asOf)}`];
-  if (def.endTime) baseWhere.push(`((${def.endTime}) is null or (${def.endTime}) > ${bind(asOf)})`);
-  if (def.where) baseWhere.push(`(${def.where})`);
-  if (a.since) baseWhere.push(`${t} >= ${bind(a.since)}`);
-  const edges = [`(${t} >= ${bind(h)} and ${t} <= ${bind(asOf)})`];
-  if (a.since && s!.getTime() > a.since.getTime())
-    edges.push(`(${t} >= ${bind(a.since)} and ${t} < ${bind(s)})`);
-  if (def.endTime) {
-    const e = `(${def.endTime})`;
-    edges.push(
-      `(${e} >= ${bind(h)} and ${e} < ${bind(new Date(h.getTime() + HOUR_MS))} and ${t} < ${bind(h)}` +
-        (s ? ` and ${t} >= ${bind(s)})` : ')'),
-    );
+  const e = def.endTime && `(${def.endTime})`;
+  const parts = [rollupPart];
+  const sinceEdge = !!a.since && s!.getTime() > a.since.getTime();
+  if (sinceEdge || e) {
+    const baseWhere = [`${t} <= ${bind(asOf)}`];
+    if (e) baseWhere.push(`(${e} is null or ${e} > ${bind(asOf)})`);
+    if (def.where) baseWhere.push(`(${def.where})`);
+    if (a.since) baseWhere.push(`${t} >= ${bind(a.since)}`);
+    const edges: string[] = [];
+    if (sinceEdge) edges.push(`(${t} >= ${bind(a.since)} and ${t} < ${bind(s)})`);
+    if (e)
+      edges.push(`(${e} >= ${bind(h)} and ${e} < ${bind(next)}` + (s ? ` and ${t} >= ${bind(s)})` : ')'));
+    parts.push(part(false, [...baseWhere, `(${edges.join(' or ')})`]));
   }
-  baseWhere.push(`(${edges.join(' or ')})`);
-  const basePart = part(false, baseWhere);
+  // The rollup's rows of hour H created after asOf (those archived within H it does not hold).
+  const laterWhere = [`${t} > ${bind(asOf)}`, `${t} < ${bind(next)}`];
+  if (e) laterWhere.push(`(${e} is null or ${e} >= ${bind(next)})`);
+  if (def.where) laterWhere.push(`(${def.where})`);
+  parts.push(part(false, laterWhere, -1));
 
   // A group all of whose targets are gone sums to a count of 0 in the rollup: the base rows would
   // have no group at all.
@@ -208,7 +218,7 @@ function rollupAggregateSql(
   const groupBy = a.groupBy.length ? ` group by ${a.groupBy.map((_, i) => i + 1).join(', ')}` : '';
   const orderBy = [...order, ...a.groupBy.map((_, i) => `k${i} asc nulls first`)];
   const sql =
-    `select ${select} from (${rollupPart} union all ${basePart}) u${groupBy}` +
+    `select ${select} from (${parts.join(' union all ')}) u${groupBy}` +
     (having.length ? ` having ${having.join(' and ')}` : '') +
     (orderBy.length ? ` order by ${orderBy.join(', ')}` : '') +
     ` limit ${bind(a.first + 1)}`;
