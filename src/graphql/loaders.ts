@@ -94,6 +94,11 @@ export function makeLoaders(em: EntityManager): Loaders {
   // The batch functions of the loaders prefetch may be given: it calls them directly, without a
   // promise per key, for keys it then answers from memory.
   const batches = new WeakMap<object, (keys: readonly never[]) => Promise<readonly unknown[]>>();
+  const batchLoader = <K, V>(batch: (keys: readonly K[]) => Promise<V[]>) => {
+    const loader = new DataLoader<K, V>(batch);
+    batches.set(loader, batch);
+    return loader;
+  };
   const versions = new DataLoader<string, InspectionItemVersion>(async (keys) => {
     const pairs = keys.map((k) => k.split('@') as [string, string]);
     const rows = await em.find(InspectionItemVersion, {
@@ -112,17 +117,22 @@ export function makeLoaders(em: EntityManager): Loaders {
     if (same) return same;
     const key = columns ? `${columns.link.join(',')}|${columns.person.join(',')}` : '*';
     let loader = personLoaders.get(key);
-    if (loader) {
-      if (columns) byColumns.set(columns, loader);
-      return loader;
+    if (!loader) {
+      loader = batchLoader(targetPersonsBatch(columns));
+      personLoaders.set(key, loader);
     }
+    if (columns) byColumns.set(columns, loader);
+    return loader;
+  };
+  /** The batch function of a persons loader: one query, rows built from a column plan. */
+  const targetPersonsBatch = (columns: TargetPersonColumns | null) => {
     const sql = targetPersonsSql(columns);
     // The row's columns by property, worked out once per projection (aliases as targetPersonsSql gives).
     const linkKeys = columns ? columns.link : (Object.keys(LINK_COLUMNS) as (keyof typeof LINK_COLUMNS)[]);
     const personKeys = (
       columns ? columns.person : (Object.keys(PERSON_COLUMNS) as (keyof typeof PERSON_COLUMNS)[])
     ).map((k) => [`p_${k}`, k] as const);
-    const batch = async (targetIds: readonly string[]) => {
+    return async (targetIds: readonly string[]) => {
       const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
       const by = new Map<string, TargetPerson[]>();
       for (const r of rows) {
@@ -140,11 +150,6 @@ export function makeLoaders(em: EntityManager): Loaders {
       }
       return targetIds.map((id) => by.get(id) ?? []);
     };
-    loader = new DataLoader<string, TargetPerson[]>(batch);
-    batches.set(loader, batch);
-    personLoaders.set(key, loader);
-    if (columns) byColumns.set(columns, loader);
-    return loader;
   };
   const department = new DataLoader<string, Department | null>(async (codes) => {
     const rows = await em.find(Department, { code: { $in: [...codes] } });
@@ -163,14 +168,12 @@ export function makeLoaders(em: EntityManager): Loaders {
     let loader = lastInspections.get(key);
     if (!loader) {
       const sql = lastInspectionSql(columns);
-      const batch = async (targetIds: readonly string[]) => {
+      loader = batchLoader(async (targetIds: readonly string[]) => {
         const rows = await queryBound(em, sql, [pgArray(targetIds)], { prepare: true });
         const by = new Map<string, Inspection>();
         for (const i of leanMap(em, Inspection, rows)) by.set(i.targetId, i);
         return targetIds.map((id) => by.get(id) ?? null);
-      };
-      loader = new DataLoader<string, Inspection | null>(batch);
-      batches.set(loader, batch);
+      });
       lastInspections.set(key, loader);
     }
     if (fields) byFields.set(fields, loader);
