@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { createHotelAdapter } from '../../adapters/hotel/adapter.js';
 import { hotelConfigSchema } from '../../adapters/hotel/schema.js';
@@ -18,6 +18,7 @@ import {
   type InternetCafeSimulator,
 } from '../../adapters/internet-cafe/simulator.js';
 import type { SourceAdapter } from '../../adapters/types.js';
+import { SyncWriter } from '../../src/modules/sync/sync-writer.js';
 import { startTestPlatform, Role, type TestPlatform } from '../support/platform.js';
 
 const N = 40;
@@ -305,6 +306,45 @@ describe('sync engine over the real simulators and PostgreSQL', () => {
       expect(refused).toHaveLength(1);
     } finally {
       hotel.clearFaults();
+    }
+  });
+
+  it("asks the source for its next page as soon as a page arrives, before preparing that page's persons", async () => {
+    const inner = createHotelAdapter(
+      hotelConfigSchema({ baseUrl: hotel.url, apiKey: 'k-hotel', pageSize: 10 }),
+    ) as SourceAdapter<unknown>;
+    // A page's persons are looked up (and the new ones protected) by `lookAhead`, once per page.
+    const lookAhead = vi.spyOn(SyncWriter.prototype, 'lookAhead');
+    const atRequest: number[] = [];
+    const probe: SourceAdapter<unknown> = {
+      ...inner,
+      async *pull(cursor, opts) {
+        const pages = inner.pull(cursor, opts)[Symbol.asyncIterator]();
+        for (;;) {
+          // Runs when the engine asks for the next page.
+          atRequest.push(lookAhead.mock.calls.length);
+          const step = await pages.next();
+          if (step.done) return;
+          yield step.value;
+        }
+      },
+    };
+    await db.query(`update sync_cursor set cursor = null where adapter = 'hotel'`);
+    tp.platform.services.sync.configure(probe, null);
+    try {
+      const run = await runSync('hotel');
+      expect(run.status).toBe('DONE');
+      expect(run.fetched).toBeGreaterThanOrEqual(N);
+      // Pages of ten, and the answer that ends the pull.
+      const pages = atRequest.length - 1;
+      expect(pages).toBeGreaterThanOrEqual(N / 10);
+      // Page k+1 was asked for before page k was prepared: each request came while the engine
+      // had looked ahead at one page fewer than it had received.
+      expect(atRequest).toEqual(atRequest.map((_, k) => Math.max(0, k - 1)));
+      expect(lookAhead).toHaveBeenCalledTimes(pages);
+    } finally {
+      lookAhead.mockRestore();
+      tp.platform.services.sync.configure(inner, null);
     }
   });
 

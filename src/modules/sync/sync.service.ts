@@ -267,10 +267,23 @@ export class SyncService {
     };
     const stats = await this.statsRefresher(conn, log);
     const pages = adapter.pull(cursorBefore, { signal: opts.signal })[Symbol.asyncIterator]();
+    // The source's next page is requested as soon as a page arrives, so the source fetches and
+    // parses page N+1 while the engine prepares page N; at most one page waits ahead.
+    let requested: Promise<IteratorResult<SourceBatch>> | null = null;
+    const nextPage = async (): Promise<IteratorResult<SourceBatch>> => {
+      const step = await (requested ?? pages.next());
+      requested = null;
+      if (!step.done) {
+        requested = pages.next();
+        // Its failure surfaces when the next page is awaited.
+        requested.catch(() => undefined);
+      }
+      return step;
+    };
     // The page is prepared (hashes, blind indexes, its persons looked up and protected on another
     // connection) as soon as it arrives, while earlier ones (`inFlight`) are still being written.
     const ahead = async (inFlight: PreparedBatch[]): Promise<IteratorResult<Ready, undefined>> => {
-      const step = await pages.next();
+      const step = await nextPage();
       if (step.done) return { done: true, value: undefined };
       const prepared = await this.writer.prepareSliced(step.value);
       try {
@@ -360,7 +373,7 @@ export class SyncService {
       log.info({ runId, ...counts, beside, ms: Date.now() - started }, 'sync run finished');
       return { runId, ...counts };
     } catch (e) {
-      if (next) void pages.return?.(undefined)?.catch(() => undefined);
+      if (next || requested) void pages.return?.(undefined)?.catch(() => undefined);
       // A batch still in flight when the source failed commits (or rolls back) on its own: count it.
       if (inFlight) {
         const r = await inFlight.done;
