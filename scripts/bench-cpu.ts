@@ -62,7 +62,10 @@ export function cpuSnapshot(procs: Record<string, number | undefined>): Map<stri
     if (pid === undefined) continue;
     for (const t of list(`/proc/${pid}/task`)) {
       const s = stat(`${pid}/task/${t}`);
-      if (s) add(t === String(pid) ? `${label} main thread` : `${label} ${s.comm}`, s.ms);
+      if (!s) continue;
+      // Node leaves its worker threads, V8's GC helper threads and libuv's pool named `node`.
+      const thread = s.comm === 'node' ? 'workers and GC threads' : s.comm;
+      add(t === String(pid) ? `${label} main thread` : `${label} ${thread}`, s.ms);
     }
   }
   const postgres = new Map<string, NonNullable<ReturnType<typeof stat>>>();
