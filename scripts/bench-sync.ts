@@ -44,7 +44,7 @@ import type { AxiosInstance } from 'axios';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
-import { copyValue } from '../src/db/copy-rows.js';
+import { copyText } from '../src/db/copy-rows.js';
 import { createHotelAdapter } from '../adapters/hotel/adapter.js';
 import { HotelPageWorker } from '../adapters/hotel/page-pool.js';
 import { hotelConfigSchema } from '../adapters/hotel/schema.js';
@@ -228,7 +228,20 @@ async function drain(adapter: SourceAdapter<unknown>, copyFiles?: CopyFiles) {
       if (!id) {
         id = randomUUID();
         personIds.set(idNumber, id);
-        chunk.fullPersons += `${[id, name, idType, TOKEN, `${HASH.slice(0, 46)}${idNumber}`, idNumber.replace(/^(.{6}).*(.{4})$/, '$1********$2'), true, phone ? TOKEN : null, phone ? '138****0000' : null, HASH].map(copyValue).join('\t')}\n`;
+        chunk.fullPersons += copyText([
+          [
+            id,
+            name,
+            idType,
+            TOKEN,
+            `${HASH.slice(0, 46)}${idNumber}`,
+            idNumber.replace(/^(.{6}).*(.{4})$/, '$1********$2'),
+            true,
+            phone ? TOKEN : null,
+            phone ? '138****0000' : null,
+            HASH,
+          ],
+        ]);
       }
       return id;
     };
@@ -236,20 +249,59 @@ async function drain(adapter: SourceAdapter<unknown>, copyFiles?: CopyFiles) {
       const key = `${target}|${p}|${role}`;
       if (links.has(key)) return;
       links.add(key);
-      chunk.fullLinks += `${[randomUUID(), target, p, role, since].map(copyValue).join('\t')}\n`;
+      chunk.fullLinks += copyText([[randomUUID(), target, p, role, since]]);
     };
     for (const r of b.records as SourceRecord[]) {
       if (r.kind === 'TARGET') {
-        chunk.targets += `${[randomUUID(), r.regionCode ?? '350322', r.category, r.name, r.uscc, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.blacklisted ?? false, JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId].map(copyValue).join('\t')}\n`;
+        chunk.targets += copyText([
+          [
+            randomUUID(),
+            r.regionCode ?? '350322',
+            r.category,
+            r.name,
+            r.uscc,
+            r.jurisdictionCode ?? '350322510000',
+            r.status ?? 'OPERATING',
+            r.blacklisted ?? false,
+            JSON.stringify(r.attributes),
+            SOURCE_SYSTEM_OF[r.sourceSystem],
+            r.sourceId,
+          ],
+        ]);
         if (targetIds.has(r.sourceId)) continue;
         const id = randomUUID();
         targetIds.set(r.sourceId, id);
-        chunk.fullTargets += `${[id, r.regionCode ?? '350322', r.category, r.name, r.uscc, r.uscc, true, JSON.stringify(r.licenceNos), r.address, r.jurisdictionCode ?? '350322510000', r.status ?? 'OPERATING', r.grade, r.blacklisted ?? false, r.abnormalListed ?? false, r.complaints90d ?? 0, JSON.stringify(r.violations), JSON.stringify(r.incidents), JSON.stringify(r.attributes), SOURCE_SYSTEM_OF[r.sourceSystem], r.sourceId, r.sourceUpdatedAt, HASH].map(copyValue).join('\t')}\n`;
+        chunk.fullTargets += copyText([
+          [
+            id,
+            r.regionCode ?? '350322',
+            r.category,
+            r.name,
+            r.uscc,
+            r.uscc,
+            true,
+            JSON.stringify(r.licenceNos),
+            r.address,
+            r.jurisdictionCode ?? '350322510000',
+            r.status ?? 'OPERATING',
+            r.grade,
+            r.blacklisted ?? false,
+            r.abnormalListed ?? false,
+            r.complaints90d ?? 0,
+            JSON.stringify(r.violations),
+            JSON.stringify(r.incidents),
+            JSON.stringify(r.attributes),
+            SOURCE_SYSTEM_OF[r.sourceSystem],
+            r.sourceId,
+            r.sourceUpdatedAt,
+            HASH,
+          ],
+        ]);
         for (const p of r.persons) {
           if (p.idNumber) link(id, person(p.name, p.idType, p.idNumber, p.phone), p.role, null);
         }
       } else if (r.kind === 'STAFF') {
-        chunk.persons += `${[randomUUID(), r.name, `${r.siteSourceId}|${r.idNumber}`].map(copyValue).join('\t')}\n`;
+        chunk.persons += copyText([[randomUUID(), r.name, `${r.siteSourceId}|${r.idNumber}`]]);
         const site = targetIds.get(r.siteSourceId);
         if (site) link(site, person(r.name, null, r.idNumber, null), r.role, r.since);
       }
