@@ -5,6 +5,7 @@ import { errorBody } from '../shared/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { logRequest } from '../observability/request-log.js';
 import type { Ctx } from './context.js';
+import type { DirectAnswer } from './direct-query.js';
 
 /** An answer that ends a request before GraphQL runs (status and JSON body). */
 export interface EarlyAnswer {
@@ -17,6 +18,8 @@ export interface GraphqlPostOptions {
   context(req: IncomingMessage, requestId: string): Promise<Ctx>;
   /** Checks (and may complete, in place) a parsed body; an answer refuses it. */
   admit(body: unknown): Promise<EarlyAnswer | null>;
+  /** Answers a query Apollo need not see (direct-query.ts); null leaves it to Apollo. */
+  direct?(req: IncomingMessage, body: unknown, requestId: string): Promise<DirectAnswer | null>;
   bodyLimitBytes: number;
   log: Logger;
   metrics: Metrics;
@@ -26,8 +29,9 @@ const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 /**
  * The common GraphQL request, `POST /graphql` with a JSON body, answered on node:http directly:
- * the request log, the body (size-limited), the trusted-document and token checks, then Apollo's
- * `executeHTTPGraphQLRequest`, exactly as the express chain does it — without express's router,
+ * the request log, the body (size-limited), the trusted-document and token checks, then the direct
+ * path for a known query (direct-query.ts) or Apollo's `executeHTTPGraphQLRequest`, exactly as the
+ * express chain does it — without express's router,
  * `req`/`res` decoration and body-parser, which cost a dashboard request more CPU than its SQL.
  *
  * Returns false, touching nothing, for any other request (another method or path, a query string,
@@ -61,6 +65,13 @@ export function graphqlPostHandler(
     const refused = await o.admit(body);
     if (refused) {
       send(res, refused.status, refused.body);
+      return;
+    }
+    const direct = await o.direct?.(req, body, requestId);
+    if (direct) {
+      for (const [key, value] of direct.headers) res.setHeader(key, value);
+      res.statusCode = direct.status;
+      res.end(direct.body);
       return;
     }
     const headers = new HeaderMap();

@@ -64,12 +64,14 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
       return {
         async executor(rc) {
           const document = rc.document;
-          const operation = rc.operation as OperationDefinitionNode;
-          const operationName = rc.operationName ?? null;
+          const operation = rc.operation as OperationDefinitionNode | undefined;
+          // As the request names it: Apollo's `rc.operationName` is null when none resolved.
+          const operationName = rc.request.operationName ?? null;
           const context = rc.context as Ctx;
           const variables = rc.request.variables;
-          const q = operation.operation === 'query' ? compile(document, operationName) : null;
-          if (!q) return interpreted(document, operationName, context, variables);
+          // No operation resolved: graphql-js's "Unknown operation" error, which Apollo answers 400.
+          const q = operation?.operation === 'query' ? compile(document, operationName) : null;
+          if (!q || !operation) return interpreted(document, operationName, context, variables);
           if (operation.variableDefinitions?.length) {
             const coerced = getVariableValues(schema, operation.variableDefinitions, variables ?? {}, {
               maxErrors: 50,
@@ -91,7 +93,7 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
  * the cause as `originalError` (an Error of the message where graphql-jit keeps none) and its
  * extensions.
  */
-function graphqlJsErrors(result: ExecutionResult): ExecutionResult {
+export function graphqlJsErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
   const errors = result.errors.map((e) => {
     const err = new GraphQLError(e.message, {

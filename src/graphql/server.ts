@@ -25,6 +25,7 @@ import { clientName, requestIdOf, requestLogger } from '../observability/request
 import { DocumentCache } from './protection/document-cache.js';
 import {
   callerInfo,
+  OperationWatch,
   protectionPlugin,
   trustedDocument,
   trustedDocumentIds,
@@ -32,6 +33,7 @@ import {
 } from './protection/protection.plugin.js';
 import { graphqlPostHandler, type EarlyAnswer } from './http-post.js';
 import { jitGateway } from './jit.js';
+import { directQueries } from './direct-query.js';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -160,6 +162,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     return ctx;
   };
 
+  const formatError = makeFormatError(log);
   const apollo = new ApolloServer<Ctx>({
     // Queries run compiled (see jitGateway); Apollo keeps parsing, validation, plugins and errors.
     gateway: jitGateway(opts.schema),
@@ -172,7 +175,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: limitRules,
-    formatError: makeFormatError(log),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginCacheControlDisabled(),
@@ -207,6 +210,17 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       if (refused) return { status: 400, body: refused };
       return tokenLimit((body as { query?: unknown }).query);
     },
+    // Valid queries skip Apollo's request pipeline (same steps, same answers): see direct-query.ts.
+    direct: directQueries({
+      schema: opts.schema,
+      rules: limitRules,
+      maxEntries: opts.documentCacheEntries ?? 1000,
+      context: graphqlContext,
+      watch: () => new OperationWatch(protection, metrics, metrics.tracer),
+      formatError,
+      onDocumentLookup: (hit) => metrics.documentCache.inc({ result: hit ? 'hit' : 'miss' }),
+      onAnswer: () => metrics.directAnswers.inc(),
+    }),
     bodyLimitBytes: opts.bodyLimitBytes,
     log,
     metrics,

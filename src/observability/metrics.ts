@@ -65,6 +65,7 @@ export class Metrics {
   readonly errors: Counter<'code'>;
   readonly refused: Counter<'reason'>;
   readonly documentCache: Counter<'result'>;
+  readonly directAnswers: Counter;
   readonly operationCost: Histogram<'operation'>;
   private readonly outboxDepth: Gauge;
   private readonly deadLetters: Gauge;
@@ -134,6 +135,11 @@ export class Metrics {
       name: 'shuangsui_graphql_document_cache_total',
       help: 'Parsed-and-validated document cache lookups (hit or miss).',
       labelNames: ['result'],
+      registers,
+    });
+    this.directAnswers = new Counter({
+      name: 'shuangsui_graphql_direct_answers_total',
+      help: "HTTP operations answered on the direct path for valid queries, without Apollo Server's request pipeline.",
       registers,
     });
     this.operationCost = new Histogram({

@@ -11,9 +11,14 @@ import { startTestPlatform, Role, type TestPlatform } from '../support/platform.
 let tp: TestPlatform;
 let token: string;
 const LIMIT = 4096;
+/** Operations per minute per token: the rate-limit case spends a token of its own. */
+const RATE = 120;
 
 beforeAll(async () => {
-  tp = await startTestPlatform({ demoScale: 50, env: { BODY_LIMIT_BYTES: String(LIMIT) } });
+  tp = await startTestPlatform({
+    demoScale: 50,
+    env: { BODY_LIMIT_BYTES: String(LIMIT), GRAPHQL_RATE_LIMIT_PER_MINUTE: String(RATE) },
+  });
   token = await tp.token(Role.SUPERVISOR, 'ZA');
 });
 afterAll(async () => {
@@ -24,7 +29,10 @@ interface Answer {
   status: number;
   type: string | undefined;
   requestId: string | undefined;
+  retryAfter: string | undefined;
   body: unknown;
+  /** The body's exact text. */
+  text: string;
 }
 
 /** One raw request (exact bytes, optional chunked body), its answer parsed. */
@@ -59,7 +67,9 @@ function send(
             status: res.statusCode!,
             type: res.headers['content-type'],
             requestId: res.headers['x-request-id'] as string | undefined,
+            retryAfter: res.headers['retry-after'],
             body: parsed,
+            text,
           });
         });
       },
@@ -211,5 +221,165 @@ describe('POST /graphql answered without express', () => {
       .map((l) => JSON.parse(l) as { req: { path: string; method: string }; res: { statusCode: number } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ req: { path: '/graphql', method: 'POST' }, res: { statusCode: 200 } });
+  });
+});
+
+/** HTTP operations the direct path (src/graphql/direct-query.ts) answered so far. */
+async function directAnswers(): Promise<number> {
+  const text = await (await fetch(tp.url.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('shuangsui_graphql_direct_answers_total '));
+  return Number(line?.split(' ').pop() ?? 0);
+}
+
+const PAGE =
+  'targets(first: $n) { edges { node { persons { person { name } } } } nodes { persons { person { name } } } }';
+
+describe("valid queries answered without Apollo Server's pipeline", () => {
+  it('answers what Apollo answers: data, resolver errors, refusals; leaves everything else to Apollo', async () => {
+    const cases: {
+      name: string;
+      body: object;
+      headers?: Record<string, string>;
+      direct: boolean;
+      status: number;
+    }[] = [
+      {
+        name: 'a page',
+        body: { query: '{ targets(first: 3) { nodes { name category } } }' },
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'variables and operation name',
+        body: {
+          query: 'query A { me { role } } query P($n: Int) { targets(first: $n) { nodes { name } } }',
+          variables: { n: 2 },
+          operationName: 'P',
+        },
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'the floor',
+        body: { query: '{ __typename }', variables: null, extensions: {} },
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'a resolver error',
+        body: {
+          query: `{ aggregate(subject: TARGETS, groupBy: [CATEGORY], asOf: "2999-01-01T00:00:00.000Z") { rows { keys } } }`,
+        },
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'a refusal with its status (cost over the limit)',
+        body: { query: `query Costly($n: Int) { a: ${PAGE} b: ${PAGE} c: ${PAGE} }`, variables: { n: 100 } },
+        direct: true,
+        status: 400,
+      },
+      {
+        name: 'a public caller',
+        body: { query: '{ me { role } }' },
+        headers: { 'content-type': 'application/json' },
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'a mutation',
+        body: {
+          query:
+            'mutation { createTarget(input: { category: HOTEL, name: "直通宾馆", jurisdictionCode: "999" }) { id } }',
+        },
+        headers: { 'content-type': 'application/json' },
+        direct: false,
+        status: 200,
+      },
+      {
+        name: 'introspection',
+        body: { query: '{ __schema { queryType { name } } }' },
+        direct: false,
+        status: 400,
+      },
+      {
+        name: 'variables that do not coerce',
+        body: {
+          query: 'query P($n: Int) { targets(first: $n) { nodes { name } } }',
+          variables: { n: 'many' },
+        },
+        direct: false,
+        status: 400,
+      },
+      {
+        name: 'an unknown operation name',
+        body: { query: '{ me { role } }', operationName: 'Nope' },
+        direct: false,
+        status: 400,
+      },
+      {
+        name: 'another accepted media type',
+        body: { query: '{ me { role } }' },
+        headers: JSON_HEADERS({ accept: 'application/graphql-response+json' }),
+        direct: false,
+        status: 200,
+      },
+      {
+        name: 'a field Apollo ignores',
+        body: { query: '{ me { role } }', id: 7 },
+        direct: false,
+        status: 200,
+      },
+      {
+        name: 'variables of the wrong type',
+        body: { query: '{ me { role } }', variables: [1] },
+        direct: false,
+        status: 400,
+      },
+    ];
+    for (const c of cases) {
+      const before = await directAnswers();
+      const { direct, viaExpress } = await bothWays(JSON.stringify(c.body), c.headers);
+      expect(await directAnswers(), c.name).toBe(before + (c.direct ? 1 : 0));
+      expect(direct.status, `${c.name}: ${JSON.stringify(direct.body)}`).toBe(c.status);
+      same(direct, viaExpress);
+    }
+  });
+
+  it('answers a rate-limited caller 429 with Retry-After, as Apollo does', async () => {
+    const t = await tp.token(Role.SUPERVISOR, 'ZA', 'direct-rate-probe');
+    const headers = JSON_HEADERS({ authorization: `Bearer ${t}` });
+    const body = JSON.stringify({ query: '{ __typename }' });
+    for (let i = 0; i < RATE; i++) expect((await send('/graphql', body, headers)).status).toBe(200);
+    const before = await directAnswers();
+    const { direct, viaExpress } = await bothWays(body, headers);
+    expect(await directAnswers()).toBe(before + 1);
+    expect(direct.status).toBe(429);
+    expect(Number(direct.retryAfter)).toBeGreaterThan(0);
+    expect(direct.body).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
+    same(direct, viaExpress);
+  });
+
+  it("records the operation metrics Apollo's plugin records", async () => {
+    const scrape = async () => (await fetch(tp.url.replace('/graphql', '/metrics'))).text();
+    const count = (text: string, name: string, labels: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`) && l.includes(labels))
+          ?.split(' ')
+          .pop() ?? 0,
+      );
+    const ops = 'shuangsui_graphql_operations_total';
+    const runs = 'shuangsui_graphql_executions_started_total';
+    const before = await scrape();
+    const body = JSON.stringify({ query: 'query DirectProbe { me { role } }' });
+    const { direct } = await bothWays(body);
+    expect(direct.status).toBe(200);
+    const after = await scrape();
+    expect(count(after, ops, 'operation="DirectProbe",type="query",outcome="ok"')).toBe(
+      count(before, ops, 'operation="DirectProbe",type="query",outcome="ok"') + 2,
+    );
+    expect(count(after, runs, 'type="query"')).toBe(count(before, runs, 'type="query"') + 2);
   });
 });

@@ -14,7 +14,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Ctx } from '../context.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Tracer } from '../../observability/tracing.js';
-import type { ProtectionService } from './protection.service.js';
+import type { OperationRequest, ProtectionService } from './protection.service.js';
 import type { DocumentCache } from './document-cache.js';
 
 /**
@@ -25,6 +25,90 @@ export const callerInfo = new WeakMap<object, { ip: string; clientName: string }
 
 function codesOf(errors: readonly { extensions?: Record<string, unknown> }[]): string[] {
   return errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
+}
+
+/**
+ * One GraphQL operation's metrics and span, from the moment its operation is resolved to its
+ * answer: what the Apollo plugin below records for every HTTP operation, and what the direct path
+ * (direct-query.ts) records for the operations it answers itself.
+ */
+export class OperationWatch {
+  private readonly started = process.hrtime.bigint();
+  private label = 'anonymous';
+  private type = 'unknown';
+  private refused = false;
+  private executed = false;
+  private span: ReturnType<Tracer['startSpan']> | null = null;
+
+  constructor(
+    private readonly protection: ProtectionService,
+    private readonly metrics: Metrics,
+    private readonly tracer: Tracer,
+  ) {}
+
+  /** The operation is known (parsed, validated): admission control, which throws a refusal. */
+  async admit(
+    args: Omit<OperationRequest, 'ip' | 'clientName' | 'user'> & {
+      operationType: string | undefined;
+      context: Ctx;
+    },
+  ): Promise<void> {
+    this.label = this.metrics.operationLabel(args.operationName);
+    this.type = args.operationType ?? 'unknown';
+    const span = (this.span = this.tracer.startSpan(`graphql.${this.type}`, {
+      operation: this.label,
+      requestId: args.context.requestId,
+    }));
+    const info = callerInfo.get(args.context.em) ?? { ip: 'unknown', clientName: 'unknown' };
+    try {
+      const cost = await this.protection.admit({
+        user: args.context.user,
+        ip: info.ip,
+        clientName: info.clientName,
+        schema: args.schema,
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variables,
+        sha256: args.sha256,
+      });
+      this.metrics.operationCost.observe({ operation: this.label }, cost);
+      span.setAttribute('cost', cost);
+    } catch (e) {
+      this.refused = true;
+      throw e;
+    }
+  }
+
+  executing(): void {
+    this.executed = true;
+    this.metrics.executions.inc({ type: this.type });
+  }
+
+  /** The answer goes out with these errors (as raised, before formatting). */
+  done(errors: readonly GraphQLError[]): void {
+    const codes = codesOf(
+      errors.map((e) => ({ extensions: (e.extensions ?? {}) as Record<string, unknown> })),
+    );
+    const inner = errors.map((e) => (e.originalError instanceof GraphQLError ? e.originalError : e));
+    const allCodes = codes.map((c, i) =>
+      c === 'GRAPHQL_VALIDATION_FAILED' && typeof inner[i]!.extensions.code === 'string'
+        ? (inner[i]!.extensions.code as string)
+        : c,
+    );
+    for (const c of allCodes) this.metrics.errors.inc({ code: c });
+    const outcome =
+      this.refused || (!this.executed && errors.length) ? 'refused' : errors.length ? 'error' : 'ok';
+    const { label, type } = this;
+    this.metrics.operations.inc({ operation: label, type, outcome });
+    this.metrics.operationDuration.observe(
+      { operation: label, type },
+      Number(process.hrtime.bigint() - this.started) / 1e9,
+    );
+    if (this.span) {
+      for (const c of allCodes) this.span.recordError(c);
+      this.span.end();
+    }
+  }
 }
 
 /**
@@ -39,66 +123,26 @@ export function protectionPlugin(
 ): ApolloServerPlugin<Ctx> {
   return {
     async requestDidStart() {
-      const started = process.hrtime.bigint();
-      let label = 'anonymous';
-      let type = 'unknown';
-      let refused = false;
-      let executed = false;
-      let span: ReturnType<Tracer['startSpan']> | null = null;
+      const watch = new OperationWatch(protection, metrics, tracer);
       return {
         async didResolveOperation(rc: GraphQLRequestContext<Ctx>) {
-          label = metrics.operationLabel(rc.operationName);
-          type = rc.operation?.operation ?? 'unknown';
-          span = tracer.startSpan(`graphql.${type}`, {
-            operation: label,
-            requestId: rc.contextValue.requestId,
+          // No operation of that name: nothing runs, and Apollo answers 400 OPERATION_RESOLUTION_FAILURE.
+          if (!rc.operation) return;
+          await watch.admit({
+            context: rc.contextValue,
+            operationType: rc.operation?.operation,
+            schema: rc.schema,
+            document: rc.document!,
+            operationName: rc.operationName,
+            variables: rc.request.variables,
+            sha256: rc.queryHash!,
           });
-          const info = callerInfo.get(rc.contextValue.em) ?? { ip: 'unknown', clientName: 'unknown' };
-          try {
-            const cost = await protection.admit({
-              user: rc.contextValue.user,
-              ip: info.ip,
-              clientName: info.clientName,
-              schema: rc.schema,
-              document: rc.document!,
-              operationName: rc.operationName,
-              variables: rc.request.variables,
-              sha256: rc.queryHash!,
-            });
-            metrics.operationCost.observe({ operation: label }, cost);
-            span.setAttribute('cost', cost);
-          } catch (e) {
-            refused = true;
-            throw e;
-          }
         },
         async executionDidStart() {
-          executed = true;
-          metrics.executions.inc({ type });
+          watch.executing();
         },
         async willSendResponse(rc: GraphQLRequestContext<Ctx>) {
-          const errors = rc.errors ?? [];
-          const codes = codesOf(
-            errors.map((e) => ({ extensions: (e.extensions ?? {}) as Record<string, unknown> })),
-          );
-          const inner = errors.map((e) => (e.originalError instanceof GraphQLError ? e.originalError : e));
-          const allCodes = codes.map((c, i) =>
-            c === 'GRAPHQL_VALIDATION_FAILED' && typeof inner[i]!.extensions.code === 'string'
-              ? (inner[i]!.extensions.code as string)
-              : c,
-          );
-          for (const c of allCodes) metrics.errors.inc({ code: c });
-          const outcome =
-            refused || (!executed && errors.length) ? 'refused' : errors.length ? 'error' : 'ok';
-          metrics.operations.inc({ operation: label, type, outcome });
-          metrics.operationDuration.observe(
-            { operation: label, type },
-            Number(process.hrtime.bigint() - started) / 1e9,
-          );
-          if (span) {
-            for (const c of allCodes) span.recordError(c);
-            span.end();
-          }
+          watch.done(rc.errors ?? []);
         },
       };
     },
