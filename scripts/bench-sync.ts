@@ -443,6 +443,25 @@ async function syncChild(spec: {
  * Runs the sync child for one source; answers its phase reports with the CPU each phase used,
  * split by process and thread (the child, its threads, PostgreSQL, the simulators).
  */
+/** Cumulative autovacuum work on the roster tables (PostgreSQL 18's per-table totals, in ms). */
+async function maintenanceTotals(c: pg.Client): Promise<Map<string, number[]>> {
+  const r = await c.query<{ relname: string; v: number; vt: number; a: number; at: number }>(
+    `select relname, autovacuum_count::int as v, total_autovacuum_time::float8 as vt,
+            autoanalyze_count::int as a, total_autoanalyze_time::float8 as at
+       from pg_stat_user_tables where relname in ('target', 'person', 'target_person')`,
+  );
+  return new Map(r.rows.map((x) => [x.relname, [x.v, x.vt, x.a, x.at]]));
+}
+
+/** "target 3 vacuums 12.1 s, 5 analyzes 2.0 s; …" between two maintenanceTotals. */
+function maintenanceDelta(before: Map<string, number[]>, after: Map<string, number[]>): string {
+  const parts = [...after].map(([t, [v = 0, vt = 0, a = 0, at = 0]]) => {
+    const [v0 = 0, vt0 = 0, a0 = 0, at0 = 0] = before.get(t) ?? [];
+    return `${t} ${v - v0} vacuums ${((vt - vt0) / 1000).toFixed(1)} s, ${a - a0} analyzes ${((at - at0) / 1000).toFixed(1)} s`;
+  });
+  return parts.join('; ') || 'none';
+}
+
 async function runSyncChild(
   spec: { url: string; urls: SourceUrls; id: string; hotelParse: string },
   simsPid?: number,
@@ -455,14 +474,30 @@ async function runSyncChild(
     [...SERVER_NODE_FLAGS, ...execArgv, script, '--sync-child', JSON.stringify(spec)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const out = new Map<PhaseReport['phase'], PhaseReport & { cpu: string }>();
+  const out = new Map<PhaseReport['phase'], PhaseReport & { cpu: string; autovacuum: string }>();
   let before = new Map<string, number>();
+  let vacuumBefore = new Map<string, number[]>();
   const procs = () => ({ sync: child.pid, simulators: simsPid });
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (!line.startsWith('{')) continue;
-    const r = JSON.parse(line) as PhaseReport;
-    if (r.at === 'start') before = cpuSnapshot(procs());
-    else out.set(r.phase, { ...r, cpu: cpuDelta(before, cpuSnapshot(procs()), r.ms ?? 1) });
+  const stats = new pg.Client({ connectionString: spec.url });
+  await stats.connect();
+  try {
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (!line.startsWith('{')) continue;
+      const r = JSON.parse(line) as PhaseReport;
+      if (r.at === 'start') {
+        before = cpuSnapshot(procs());
+        vacuumBefore = await maintenanceTotals(stats);
+      } else {
+        const cpu = cpuDelta(before, cpuSnapshot(procs()), r.ms ?? 1);
+        out.set(r.phase, {
+          ...r,
+          cpu,
+          autovacuum: maintenanceDelta(vacuumBefore, await maintenanceTotals(stats)),
+        });
+      }
+    }
+  } finally {
+    await stats.end();
   }
   const [code] =
     child.exitCode === null ? ((await once(child, 'exit')) as [number | null]) : [child.exitCode];
@@ -471,7 +506,7 @@ async function runSyncChild(
     if (code !== 0 || !r?.counts || r.ms === undefined || r.peakRss === undefined) {
       throw new Error(`sync child exited with ${String(code)} before reporting ${p}`);
     }
-    return r as Required<PhaseReport> & { cpu: string };
+    return r as Required<PhaseReport> & { cpu: string; autovacuum: string };
   };
   return { e2e: get('e2e'), fromCursor: get('fromCursor'), rerun: get('rerun') };
 }
@@ -568,6 +603,7 @@ try {
       `  sync end to end (from the simulator over HTTP${id === 'hotel' ? `; pages parsed ${hotelParse === 'worker' ? 'in a worker thread' : 'inline'}` : ''}): ${(e2e.ms / 1000).toFixed(1)} s  ${rate(n, e2e.ms)}  peak RSS ${mb(e2e.peakRss)}  (${e2e.counts.inserted} inserted, ${e2e.counts.staffJoined} staff links)`,
       `    = ${((e2eRate / limit) * 100).toFixed(0)}% of min(parser alone, COPY)  (target ≥ 50%)`,
       `    CPU during it (share of one core): ${e2e.cpu}`,
+      `    autovacuum during it: ${e2e.autovacuum}`,
       `  re-run, nothing changed, from the saved cursor: ${(fromCursor.ms / 1000).toFixed(2)} s  ${(e2e.ms / fromCursor.ms).toFixed(0)}× faster than the first run (target ≥ 3×); wrote ${fromCursor.counts.inserted + fromCursor.counts.updated} rows`,
       `  re-run, nothing changed, from no cursor:        ${(rerun.ms / 1000).toFixed(1)} s  ${rate(n, rerun.ms)}  ${(e2e.ms / rerun.ms).toFixed(1)}× faster than the first run; peak RSS ${mb(rerun.peakRss)}; wrote ${rerun.counts.inserted + rerun.counts.updated} rows`,
     ].join('\n');
