@@ -15,6 +15,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import Negotiator from 'negotiator';
 import type { Ctx } from './context.js';
 import { graphqlJsErrors } from './jit.js';
 import type { OperationWatch } from './protection/protection.plugin.js';
@@ -54,7 +55,29 @@ export interface DirectQueryOptions {
 }
 
 const BODY_KEYS = new Set(['query', 'operationName', 'variables', 'extensions']);
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** Apollo's MEDIA_TYPES for a single result, in its order of preference. */
+const RESULT_TYPES = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+] as const;
+const ACCEPT_CACHE_MAX = 100;
+
+/**
+ * The content type Apollo answers a single result with (chooseContentTypeForSingleResultResponse):
+ * JSON without an `accept` header, else the type the header prefers; null when it accepts none
+ * (Apollo answers 406). Remembered per header text (clients send a handful of them).
+ */
+function resultTypeFor(cache: Map<string, string | null>, accept: string | undefined): string | null {
+  if (!accept) return RESULT_TYPES[0];
+  let type = cache.get(accept);
+  if (type === undefined) {
+    type = new Negotiator({ headers: { accept } }).mediaType(RESULT_TYPES) ?? null;
+    if (cache.size >= ACCEPT_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(accept, type);
+  }
+  return type;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,10 +92,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * and the operation's metrics and span (the same `OperationWatch` as Apollo's plugin), execution
  * (the same compiled query as Apollo's executor), errors normalised and formatted as Apollo does
  * (`formatError`, the HTTP status and headers an error carries, 500 for a failure outside
- * execution), the body serialised as Apollo does (errors, data; a trailing newline).
+ * execution), the content type negotiated as Apollo does, the body serialised as Apollo does
+ * (errors, data; a trailing newline).
  *
  * Anything else returns null before any side effect, and Apollo answers it: a body with other
- * fields or badly typed ones, an `accept` header other than JSON or `*` (Apollo negotiates), a
+ * fields or badly typed ones, an `accept` header that admits no JSON type (Apollo's 406), a
  * document that does not parse or validate or that introspects the schema, a mutation or
  * subscription, an operation graphql-jit does not compile, variables that do not coerce, a context
  * that cannot be built (a bad token). So every error of those kinds keeps one implementation, and
@@ -82,6 +106,7 @@ export function directQueries(
   o: DirectQueryOptions,
 ): (req: IncomingMessage, body: unknown, requestId: string) => Promise<DirectAnswer | null> {
   const entries = new Map<string, Entry>();
+  const acceptCache = new Map<string, string | null>();
   const rules = [...specifiedRules, ...o.rules, NoSchemaIntrospectionCustomRule];
 
   /** The document of a valid text; null for one that does not parse or validate (kept out). */
@@ -122,11 +147,12 @@ export function directQueries(
 
   /** Apollo's normalizeAndFormatErrors, and the status and headers the errors carry. */
   const answer = (
+    contentType: string,
     data: unknown,
     errors: readonly GraphQLError[],
     defaultStatus: number | undefined,
   ): DirectAnswer => {
-    const headers = new Map<string, string>([['content-type', JSON_CONTENT_TYPE]]);
+    const headers = new Map<string, string>([['content-type', contentType]]);
     let status: number | undefined;
     const formatted = errors.map((error) => {
       const extensions: Record<string, unknown> = {
@@ -168,8 +194,8 @@ export function directQueries(
       return null;
     if (variables !== undefined && variables !== null && !isRecord(variables)) return null;
     if (extensions !== undefined && extensions !== null && !isRecord(extensions)) return null;
-    const accept = req.headers.accept;
-    if (accept !== undefined && accept !== '*/*' && accept !== 'application/json') return null;
+    const contentType = resultTypeFor(acceptCache, req.headers.accept);
+    if (!contentType) return null;
 
     const sha256 = createHash('sha256').update(query).digest('hex');
     const found = lookup(query, sha256);
@@ -207,18 +233,18 @@ export function directQueries(
     } catch (e) {
       const errors = [asGraphQLError(e)];
       watch.done(errors);
-      return answer(undefined, errors, 500);
+      return answer(contentType, undefined, errors, 500);
     }
     watch.executing();
     try {
       const result = graphqlJsErrors(await prepared.query.query(undefined, context, vars ?? {}));
       const errors = result.errors ?? [];
       watch.done(errors);
-      return answer(result.data, errors, undefined);
+      return answer(contentType, result.data, errors, undefined);
     } catch (e) {
       const errors = [asGraphQLError(e)];
       watch.done(errors);
-      return answer(undefined, errors, 500);
+      return answer(contentType, undefined, errors, 500);
     }
   };
 }

@@ -318,11 +318,25 @@ describe("valid queries answered without Apollo Server's pipeline", () => {
         status: 400,
       },
       {
-        name: 'another accepted media type',
+        name: "Apollo Client's accept header (the GraphQL response type preferred)",
         body: { query: '{ me { role } }' },
-        headers: JSON_HEADERS({ accept: 'application/graphql-response+json' }),
-        direct: false,
+        headers: JSON_HEADERS({ accept: 'application/graphql-response+json,application/json;q=0.9' }),
+        direct: true,
         status: 200,
+      },
+      {
+        name: "axios's accept header",
+        body: { query: '{ me { role } }' },
+        headers: JSON_HEADERS({ accept: 'application/json, text/plain, */*' }),
+        direct: true,
+        status: 200,
+      },
+      {
+        name: 'an accept header without a JSON type',
+        body: { query: '{ me { role } }' },
+        headers: JSON_HEADERS({ accept: 'text/html' }),
+        direct: false,
+        status: 406,
       },
       {
         name: 'a field Apollo ignores',
