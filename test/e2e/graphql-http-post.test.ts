@@ -317,27 +317,25 @@ describe("valid queries answered without Apollo Server's pipeline", () => {
         direct: false,
         status: 400,
       },
-      {
-        name: "Apollo Client's accept header (the GraphQL response type preferred)",
+      // Accept headers: negotiated as Apollo does, answered directly while a JSON type is acceptable.
+      ...(
+        [
+          [
+            "Apollo Client's (the GraphQL response type preferred)",
+            'application/graphql-response+json,application/json;q=0.9',
+            true,
+            200,
+          ],
+          ["axios's", 'application/json, text/plain, */*', true, 200],
+          ['one without a JSON type', 'text/html', false, 406],
+        ] as const
+      ).map(([who, accept, direct, status]) => ({
+        name: `${who} accept header`,
         body: { query: '{ me { role } }' },
-        headers: JSON_HEADERS({ accept: 'application/graphql-response+json,application/json;q=0.9' }),
-        direct: true,
-        status: 200,
-      },
-      {
-        name: "axios's accept header",
-        body: { query: '{ me { role } }' },
-        headers: JSON_HEADERS({ accept: 'application/json, text/plain, */*' }),
-        direct: true,
-        status: 200,
-      },
-      {
-        name: 'an accept header without a JSON type',
-        body: { query: '{ me { role } }' },
-        headers: JSON_HEADERS({ accept: 'text/html' }),
-        direct: false,
-        status: 406,
-      },
+        headers: JSON_HEADERS({ accept }),
+        direct,
+        status,
+      })),
       {
         name: 'a field Apollo ignores',
         body: { query: '{ me { role } }', id: 7 },
