@@ -30,7 +30,7 @@ const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 /**
  * The common GraphQL request, `POST /graphql` with a JSON body, answered on node:http directly:
  * the request log, the body (size-limited), the trusted-document and token checks, then the direct
- * path for a known query (direct-query.ts) or Apollo's `executeHTTPGraphQLRequest`, exactly as the
+ * path for a valid query (direct-query.ts) or Apollo's `executeHTTPGraphQLRequest`, exactly as the
  * express chain does it — without express's router,
  * `req`/`res` decoration and body-parser, which cost a dashboard request more CPU than its SQL.
  *
