@@ -23,16 +23,12 @@ export async function benchServer(
 }
 
 /**
- * The URL of database `name`, loaded: reused when its comment equals `marker` (unless `fresh`),
- * else dropped, created, migrated when `migrateFirst`, loaded by `load`, and marked.
- */
-/**
  * VACUUM (ANALYZE) the tables autovacuum would vacuum now (dead rows over 50 + 20% of live rows).
  * A bench database lives in a PostgreSQL that runs only while a bench does, so autovacuum may never
  * have caught up with the load's updates: on the 1M API database, 816,000 dead `target` rows made
  * the first page of the name index cost 3,001 buffers instead of 54, for both sides of the bench.
  */
-async function vacuumWhereDue(url: string): Promise<void> {
+export async function vacuumWhereDue(url: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -52,6 +48,10 @@ async function vacuumWhereDue(url: string): Promise<void> {
   }
 }
 
+/**
+ * The URL of database `name`, loaded: reused when its comment equals `marker` (unless `fresh`),
+ * else dropped, created, migrated when `migrateFirst`, loaded by `load`, and marked.
+ */
 export async function loadedBenchDatabase(
   adminUrl: string,
   opts: {

@@ -11,26 +11,13 @@ import {
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import Negotiator from 'negotiator';
 import type { Ctx } from './context.js';
-import { graphqlJsErrors } from './jit.js';
+import { graphqlJsErrors, queryCompiler } from './jit.js';
 import type { OperationWatch } from './protection/protection.plugin.js';
-
-/** A query operation ready to run: validated, compiled. */
-interface Prepared {
-  operation: OperationDefinitionNode;
-  query: CompiledQuery;
-}
-
-/** A valid document text seen before: parsed and validated, its operations (null: Apollo runs it). */
-interface Entry {
-  document: DocumentNode;
-  operations: Map<string, Prepared | null>;
-}
+import { DocumentCache } from './protection/document-cache.js';
 
 /** An answer of the direct path: what Apollo would have sent for the same request. */
 export interface DirectAnswer {
@@ -105,18 +92,17 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 export function directQueries(
   o: DirectQueryOptions,
 ): (req: IncomingMessage, body: unknown, requestId: string) => Promise<DirectAnswer | null> {
-  const entries = new Map<string, Entry>();
+  // Valid documents by the sha256 of their text (invalid ones are not kept: Apollo answers them).
+  // Lookups are counted only for the requests this path answers (see onDocumentLookup).
+  const documents = new DocumentCache(o.maxEntries);
+  const compile = queryCompiler(o.schema);
   const acceptCache = new Map<string, string | null>();
   const rules = [...specifiedRules, ...o.rules, NoSchemaIntrospectionCustomRule];
 
-  /** The document of a valid text; null for one that does not parse or validate (kept out). */
-  const lookup = (query: string, sha256: string): { entry: Entry; hit: boolean } | null => {
-    const known = entries.get(sha256);
-    if (known) {
-      entries.delete(sha256);
-      entries.set(sha256, known);
-      return { entry: known, hit: true };
-    }
+  /** The document of a valid text, and whether it was cached; null for one that does not parse or validate. */
+  const lookup = (query: string, sha256: string): { document: DocumentNode; hit: boolean } | null => {
+    const known = documents.getSync(sha256);
+    if (known) return { document: known, hit: true };
     let document: DocumentNode;
     try {
       document = parse(query);
@@ -124,25 +110,8 @@ export function directQueries(
       return null; // Apollo answers the syntax error.
     }
     if (validate(o.schema, document, rules).length) return null;
-    const entry: Entry = { document, operations: new Map() };
-    entries.set(sha256, entry);
-    if (entries.size > o.maxEntries) entries.delete(entries.keys().next().value as string);
-    return { entry, hit: false };
-  };
-
-  const prepare = (entry: Entry, operationName: string | undefined): Prepared | null => {
-    const key = operationName ?? '';
-    let prepared = entry.operations.get(key);
-    if (prepared === undefined) {
-      prepared = null;
-      const operation = getOperationAST(entry.document, operationName);
-      if (operation?.operation === 'query') {
-        const compiled = compileQuery(o.schema, entry.document, operationName);
-        if (isCompiledQuery(compiled)) prepared = { operation, query: compiled };
-      }
-      entry.operations.set(key, prepared);
-    }
-    return prepared;
+    documents.setSync(sha256, document);
+    return { document, hit: false };
   };
 
   /** Apollo's normalizeAndFormatErrors, and the status and headers the errors carry. */
@@ -202,12 +171,14 @@ export function directQueries(
     const sha256 = createHash('sha256').update(query).digest('hex');
     const found = lookup(query, sha256);
     if (!found) return null;
-    const { entry, hit } = found;
-    const prepared = prepare(entry, operationName ?? undefined);
-    if (!prepared) return null;
+    const { document, hit } = found;
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (operation?.operation !== 'query') return null;
+    const compiled = compile(document, operationName ?? null);
+    if (!compiled) return null;
     const vars = variables ?? undefined;
-    if (prepared.operation.variableDefinitions?.length) {
-      const coerced = getVariableValues(o.schema, prepared.operation.variableDefinitions, vars ?? {}, {
+    if (operation.variableDefinitions?.length) {
+      const coerced = getVariableValues(o.schema, operation.variableDefinitions, vars ?? {}, {
         maxErrors: 50,
       });
       if (coerced.errors) return null;
@@ -225,8 +196,8 @@ export function directQueries(
         context,
         operationType: 'query',
         schema: o.schema,
-        document: entry.document,
-        operationName: prepared.operation.name?.value ?? null,
+        document,
+        operationName: operation.name?.value ?? null,
         variables: vars,
         sha256,
       });
@@ -237,7 +208,7 @@ export function directQueries(
     }
     watch.executing();
     try {
-      const result = graphqlJsErrors(await prepared.query.query(undefined, context, vars ?? {}));
+      const result = graphqlJsErrors(await compiled.query(undefined, context, vars ?? {}));
       const errors = result.errors ?? [];
       watch.done(errors);
       return answer(contentType, result.data, errors, undefined);

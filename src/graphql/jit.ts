@@ -17,6 +17,30 @@ type Gateway = ApolloServerOptionsWithGateway<Ctx>['gateway'];
 type Compiled = CompiledQuery | null;
 
 /**
+ * Compiles each operation of a parsed document once: its compiled query, or null when graphql-jit
+ * cannot compile it (graphql-js runs it). Kept per document object: when the cache holding a
+ * document drops it, its compiled queries go with it. Used by the executor below and by the direct
+ * path (direct-query.ts).
+ */
+export function queryCompiler(
+  schema: GraphQLSchema,
+): (document: DocumentNode, operationName: string | null) => Compiled {
+  const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
+  return (document, operationName) => {
+    let byName = compiled.get(document);
+    if (!byName) compiled.set(document, (byName = new Map()));
+    const key = operationName ?? '';
+    let q = byName.get(key);
+    if (q === undefined) {
+      const c = compileQuery(schema, document, operationName ?? undefined);
+      q = isCompiledQuery(c) ? c : null;
+      byName.set(key, q);
+    }
+    return q;
+  };
+}
+
+/**
  * Executes HTTP queries with graphql-jit: each distinct operation is compiled once into a plain
  * function that calls the same resolvers graphql-js would and builds the same result, without
  * graphql-js's per-field interpretation (argument maps, resolve infos, a promise per object). A
@@ -36,19 +60,7 @@ type Compiled = CompiledQuery | null;
  * when the store drops a document, its compiled queries go with it.
  */
 export function jitGateway(schema: GraphQLSchema): Gateway {
-  const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
-  const compile = (document: DocumentNode, operationName: string | null): Compiled => {
-    let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map()));
-    const key = operationName ?? '';
-    let q = byName.get(key);
-    if (q === undefined) {
-      const c = compileQuery(schema, document, operationName ?? undefined);
-      q = isCompiledQuery(c) ? c : null;
-      byName.set(key, q);
-    }
-    return q;
-  };
+  const compile = queryCompiler(schema);
   const interpreted = (
     document: DocumentNode,
     operationName: string | null,

@@ -4,7 +4,8 @@ import type { DocumentNode } from 'graphql';
  * A bounded LRU of parsed-and-validated documents, keyed by Apollo's `schemaHash:queryHash`
  * (sha256 of the text): Apollo skips parse and validation on a hit. It implements Apollo's
  * `KeyValueCache` shape (`get`/`set`/`delete`) so it can be given as `documentStore`, and counts
- * hits and misses for /metrics. The same cache serves graphql-ws (keyed by the query text's hash).
+ * hits and misses for /metrics. The same cache serves graphql-ws (keyed by the query text's hash);
+ * the direct path for valid HTTP queries (direct-query.ts) keeps an instance of its own.
  */
 export class DocumentCache {
   private readonly map = new Map<string, DocumentNode>();
