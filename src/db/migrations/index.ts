@@ -19,6 +19,7 @@ import { Migration20261128011000_sync_analyze } from './Migration20261128011000_
 import { Migration20261128017000_target_rollup } from './Migration20261128017000_target_rollup.js';
 import { Migration20261128018000_target_index_trim } from './Migration20261128018000_target_index_trim.js';
 import { Migration20261128019000_target_rollup_shards } from './Migration20261128019000_target_rollup_shards.js';
+import { Migration20261129010000_roster_bulk_load } from './Migration20261129010000_roster_bulk_load.js';
 // @register:migration-imports
 
 /** Migrations listed explicitly (globbing fails under vitest; see STACK.md). Never edit one after it lands. */
@@ -55,5 +56,6 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261128019000_target_rollup_shards',
     class: Migration20261128019000_target_rollup_shards,
   },
+  { name: 'Migration20261129010000_roster_bulk_load', class: Migration20261129010000_roster_bulk_load },
   // @register:migrations (keep timestamp order)
 ];

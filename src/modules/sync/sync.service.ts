@@ -265,7 +265,11 @@ export class SyncService {
       staffLeft: 0,
       warnings: 0,
     };
-    const stats = await this.statsRefresher(conn, log);
+    // Puts the roster tables' autovacuum right if a run killed while bulk-loading left it off.
+    await conn
+      .execute('select sync_bulk_load(null, false)')
+      .catch((err: unknown) => log.warn({ err }, "could not check the roster tables' bulk-load mode"));
+    const stats = await this.statsRefresher(conn, runId, log);
     const pages = adapter.pull(cursorBefore, { signal: opts.signal })[Symbol.asyncIterator]();
     // The source's next page is requested as soon as a page arrives, so the source fetches and
     // parses page N+1 while the engine prepares page N; at most one page waits ahead.
@@ -470,8 +474,14 @@ export class SyncService {
    * grant) is logged once and skipped: statistics help speed, never correctness. ANALYZE runs on its
    * own connection beside the batches (it does not block writes); at most one at a time, and the
    * run waits for it (`settle`) before it finishes.
+   *
+   * The first refresh also marks the run as bulk-loading (`sync_bulk_load`): autovacuum leaves the
+   * roster tables alone until the run ends, instead of vacuuming and analyzing them again and again
+   * as they grow (these ANALYZEs keep the statistics the run needs); `settle` ends it, and
+   * autovacuum then vacuums and analyzes the loaded tables once. A run killed meanwhile is put right
+   * by the next run's start. Failing to mark or unmark costs speed only: logged, not thrown.
    */
-  private async statsRefresher(conn: ReturnType<EntityManager['getConnection']>, log: Logger) {
+  private async statsRefresher(conn: ReturnType<EntityManager['getConnection']>, runId: string, log: Logger) {
     const sized = await conn.execute<{ n: number }[]>(
       `select greatest(coalesce(max(reltuples), 0), 0)::float8 as n from pg_class
         where relname in ('target', 'person', 'target_person') and relkind = 'r'`,
@@ -479,6 +489,17 @@ export class SyncService {
     let base = Math.max(ANALYZE_MIN_ROWS, Number(sized[0]?.n ?? 0));
     let added = 0;
     let enabled = true;
+    let bulk: 'no' | 'yes' | 'refused' = 'no';
+    const bulkLoad = (on: boolean) =>
+      conn.execute('select sync_bulk_load(?, ?)', [runId, on]).then(
+        () => {
+          bulk = on ? 'yes' : 'no';
+        },
+        (err: unknown) => {
+          if (on) bulk = 'refused';
+          log.warn({ err, runId, on }, "could not change the roster tables' bulk-load mode");
+        },
+      );
     let running: Promise<void> | null = null;
     return {
       afterBatch: (rows: number): void => {
@@ -486,8 +507,8 @@ export class SyncService {
         if (!enabled || running || added < base) return;
         base += added;
         added = 0;
-        running = conn
-          .execute(ANALYZE_LOOKUP_COLUMNS)
+        running = (bulk === 'no' ? bulkLoad(true) : Promise.resolve())
+          .then(() => conn.execute(ANALYZE_LOOKUP_COLUMNS))
           .then(
             () => undefined,
             (err: unknown) => {
@@ -501,6 +522,7 @@ export class SyncService {
       },
       settle: async (): Promise<void> => {
         await running;
+        if (bulk === 'yes') await bulkLoad(false);
       },
     };
   }
