@@ -7,16 +7,18 @@ const TABLES = ['target', 'person', 'target_person'];
  * Autovacuum waits while a sync run bulk-loads the rosters. A first sync grows `target`, `person`
  * and `target_person` from nothing to millions of rows; autovacuum meanwhile vacuumed and analyzed
  * each of them again and again as they grew (four vacuums and four analyzes of each in a 1M-hotel
- * sync, 78 s of CPU beside a 300 s run on two cores, the trigram index of `target` scanned whole
- * each time), and the sync keeps its own lookup statistics fresh anyway (ANALYZE at each doubling).
+ * sync, about 90 s of autovacuum time beside a 300 s run on two cores, the trigram index of
+ * `target` scanned whole each time), and the sync keeps its own lookup statistics fresh anyway
+ * (ANALYZE at each doubling).
  *
  * `sync_bulk_load(run, bulk)` records or drops a run in `sync_bulk_load_run` and then makes the
  * tables' `autovacuum_enabled` agree with it: off while a RUNNING sync run is bulk-loading, reset
  * (the server's settings) otherwise. Rows whose run is no longer RUNNING (a run killed with the
  * process; the next run of its adapter marks it FAILED) are dropped on every call, so any call puts
  * the tables right. The tables are altered only when their state differs. Anti-wraparound vacuums
- * run whatever `autovacuum_enabled` says. SECURITY DEFINER: the application role does not own the
- * tables, and may only call this.
+ * run whatever `autovacuum_enabled` says. An `autovacuum_enabled = false` set on these tables by
+ * hand does not survive the end of a bulk load. SECURITY DEFINER: the application role does not own
+ * the tables, and may only call this.
  */
 export class Migration20261129010000_roster_bulk_load extends Migration {
   override async up(): Promise<void> {
