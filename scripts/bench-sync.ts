@@ -440,10 +440,6 @@ async function syncChild(spec: {
   await pages?.close();
 }
 
-/**
- * Runs the sync child for one source; answers its phase reports with the CPU each phase used,
- * split by process and thread (the child, its threads, PostgreSQL, the simulators).
- */
 /** Cumulative autovacuum work on the roster tables (PostgreSQL 18's per-table totals, in ms). */
 async function maintenanceTotals(c: pg.Client): Promise<Map<string, number[]>> {
   const r = await c.query<{ relname: string; v: number; vt: number; a: number; at: number }>(
@@ -463,6 +459,10 @@ function maintenanceDelta(before: Map<string, number[]>, after: Map<string, numb
   return parts.join('; ') || 'none';
 }
 
+/**
+ * Runs the sync child for one source; answers its phase reports with the CPU each phase used,
+ * split by process and thread (the child, its threads, PostgreSQL, the simulators).
+ */
 async function runSyncChild(
   spec: { url: string; urls: SourceUrls; id: string; hotelParse: string },
   simsPid?: number,

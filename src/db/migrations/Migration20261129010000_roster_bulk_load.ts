@@ -42,7 +42,7 @@ export class Migration20261129010000_roster_bulk_load extends Migration {
         delete from public.sync_bulk_load_run b
          where not exists (select 1 from public.sync_run r where r.id = b.run_id and r.status = 'RUNNING');
         want_off := exists (select 1 from public.sync_bulk_load_run);
-        select coalesce(bool_or('autovacuum_enabled=false' = any (coalesce(c.reloptions, '{}'))), false)
+        select coalesce('autovacuum_enabled=false' = any (c.reloptions), false)
           into is_off from pg_class c where c.oid = 'public.target'::regclass;
         if want_off and not is_off then
         ${alter('set (autovacuum_enabled = false)')}

@@ -28,9 +28,10 @@ function codesOf(errors: readonly { extensions?: Record<string, unknown> }[]): s
 }
 
 /**
- * One GraphQL operation's metrics and span, from the moment its operation is resolved to its
- * answer: what the Apollo plugin below records for every HTTP operation, and what the direct path
- * (direct-query.ts) records for the operations it answers itself.
+ * One GraphQL operation's metrics and span: its duration from the watch's creation (the request's
+ * start, before parsing) to its answer, and the span from its admission: what the Apollo plugin
+ * below records for every HTTP operation, and what the direct path (direct-query.ts) records for
+ * the operations it answers itself.
  */
 export class OperationWatch {
   private readonly started = process.hrtime.bigint();
@@ -130,7 +131,7 @@ export function protectionPlugin(
           if (!rc.operation) return;
           await watch.admit({
             context: rc.contextValue,
-            operationType: rc.operation?.operation,
+            operationType: rc.operation.operation,
             schema: rc.schema,
             document: rc.document!,
             operationName: rc.operationName,
